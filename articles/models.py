@@ -1,0 +1,493 @@
+import datetime
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from taggit.managers import TaggableManager
+
+from experts.models import Expert, unique_slug
+from portal.richtext import RichTextField
+from portal.uploads import IMAGE_VALIDATORS
+
+
+def add_months(day, months):
+    """Return day moved by months, clamped to the month's last day."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+class Topic(models.Model):
+    """A condition or theme that groups articles, e.g. restless legs syndrome."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(
+        max_length=140,
+        unique=True,
+        blank=True,
+        help_text="Part of the web address; filled in from the name if left blank.",
+    )
+    description = RichTextField(
+        help_text="A short introduction shown at the top of the topic page."
+    )
+    icd10_codes = models.CharField(
+        "ICD-10 codes",
+        max_length=120,
+        blank=True,
+        help_text="Optional, comma-separated, e.g. G25.81.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, 140)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+@reversion.register()
+class Reference(models.Model):
+    """A study or source, stored once and cited by any number of articles."""
+
+    class StudyType(models.TextChoices):
+        SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+        META_ANALYSIS = "meta_analysis", "Meta-analysis"
+        CLINICAL_TRIAL = "clinical_trial", "Clinical trial"
+        OBSERVATIONAL = "observational", "Observational study"
+        REVIEW = "review", "Review"
+        GUIDELINE = "guideline", "Clinical guideline"
+        OTHER = "other", "Other source"
+
+    authors = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="As in AMA style: surname and initials, comma-separated; after six authors list three and “et al”, e.g. Marshall NS, Serinel Y, Killick R, et al.",
+    )
+    title = models.CharField(
+        max_length=500, help_text="The study's title, without a final full stop."
+    )
+    journal = models.CharField(
+        max_length=200, blank=True, help_text="Abbreviated journal name, e.g. Sleep Med Rev."
+    )
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    volume = models.CharField(max_length=20, blank=True)
+    issue = models.CharField(max_length=20, blank=True)
+    pages = models.CharField(
+        max_length=40, blank=True, help_text="e.g. 501-505, or an article number such as 101218."
+    )
+    doi = models.CharField(
+        "DOI",
+        max_length=200,
+        blank=True,
+        help_text="e.g. 10.1016/j.smrv.2019.101218 (without https://doi.org/).",
+    )
+    pmid = models.CharField("PMID", max_length=12, blank=True, help_text="PubMed ID, digits only.")
+    url = models.URLField("web address", blank=True, help_text="For sources without a DOI or PMID.")
+    study_type = models.CharField(max_length=30, choices=StudyType.choices, default=StudyType.OTHER)
+    last_checked = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When someone last checked these details against the source.",
+    )
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["authors", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["doi"], condition=~Q(doi=""), name="reference_unique_doi"
+            ),
+            models.UniqueConstraint(
+                fields=["pmid"], condition=~Q(pmid=""), name="reference_unique_pmid"
+            ),
+        ]
+
+    def __str__(self):
+        first_author = self.authors.split(",")[0].strip()
+        parts = [first_author, str(self.year or ""), self.title[:80]]
+        return " · ".join(part for part in parts if part)
+
+    def clean(self):
+        self.doi = self.doi.strip().removeprefix("https://doi.org/").removeprefix("doi:")
+        if self.doi and not self.doi.startswith("10."):
+            raise ValidationError(
+                {"doi": "A DOI starts with “10.”, e.g. 10.1016/j.smrv.2019.101218."}
+            )
+        if self.pmid and not self.pmid.strip().isdigit():
+            raise ValidationError({"pmid": "A PubMed ID is digits only, e.g. 9703590."})
+        if self.year and not 1800 <= self.year <= timezone.now().year + 1:
+            raise ValidationError({"year": "Enter the year of publication, e.g. 2019."})
+
+    @property
+    def doi_url(self):
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self):
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Return articles the public may see: published, with publish time passed."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def for_listing(self):
+        """Join what article cards show: reviewer and topics."""
+        return self.select_related("reviewed_by").prefetch_related("topics")
+
+    def for_detail(self):
+        """Join everything the article page shows, in a fixed number of queries."""
+        return self.select_related("reviewed_by", "author").prefetch_related(
+            "topics",
+            "tagged_items__tag",
+            "sections",
+            models.Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
+            "faqs",
+        )
+
+    def review_due(self, within_days=30, today=None):
+        """Return articles whose next review is overdue or due within the given days."""
+        today = today or timezone.localdate()
+        return self.filter(
+            next_review_due__lte=today + datetime.timedelta(days=within_days)
+        ).exclude(status=Article.Status.ARCHIVED)
+
+
+@reversion.register(follow=["sections", "quotes", "citations", "faqs"])
+class Article(models.Model):
+    """A patient-education article."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    title = models.CharField(
+        max_length=200, help_text="Plain and specific, e.g. “Magnesium for restless legs syndrome”."
+    )
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Part of the web address; filled in from the title if left blank. Changing it later keeps the old address working.",
+    )
+    summary = models.TextField(
+        max_length=600,
+        help_text="One or two plain sentences shown under the title, in lists and in search results.",
+    )
+    topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
+    tags = TaggableManager(blank=True, help_text="Comma-separated keywords, e.g. magnesium, sleep.")
+    hero_image = models.ImageField(
+        upload_to="articles/",
+        blank=True,
+        validators=IMAGE_VALIDATORS,
+        help_text="Optional picture at the top: JPEG, PNG, GIF or WebP, 5 MB at most.",
+    )
+    hero_image_alt = models.CharField(
+        "hero image description",
+        max_length=200,
+        blank=True,
+        help_text="Describe the picture for people who cannot see it. Required with a picture.",
+    )
+    author = models.ForeignKey(
+        Expert, null=True, blank=True, on_delete=models.SET_NULL, related_name="authored_articles"
+    )
+    featured = models.BooleanField(default=False, help_text="Show on the home page.")
+    meta_description = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="Optional text for search engines and link previews (160 characters); the summary is used if blank.",
+    )
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="When the article goes live. A future time schedules it; blank means now, when published.",
+    )
+    reviewed_by = models.ForeignKey(
+        Expert,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_articles",
+        verbose_name="medically reviewed by",
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="The date of the last medical review."
+    )
+    next_review_due = models.DateField(
+        null=True, blank=True, help_text="Defaults to 12 months after the last review."
+    )
+    disclaimer = models.TextField(
+        blank=True, help_text="Leave blank to use the clinic's default disclaimer."
+    )
+
+    reading_grade = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="US school grade needed to read the article (Flesch–Kincaid); aim for 8 or lower.",
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Goes up by one at every change; printed on handouts."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-pk"]
+        indexes = [models.Index(fields=["status", "publish_at"], name="article_visible_idx")]
+        permissions = [
+            ("publish_article", "Can publish articles and set review fields"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, 200)
+        self.last_reviewed = self._meta.get_field("last_reviewed").to_python(self.last_reviewed)
+        if self.last_reviewed and not self.next_review_due:
+            self.next_review_due = add_months(self.last_reviewed, 12)
+        if self.status == self.Status.PUBLISHED and not self.publish_at:
+            self.publish_at = timezone.now()
+        existing = self.pk is not None and not self._state.adding
+        if existing:
+            self.revision = F("revision") + 1
+            self._remember_old_slug()
+        super().save(*args, **kwargs)
+        if existing:
+            self.refresh_from_db(fields=["revision"])
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        errors = {}
+        if (
+            self.last_reviewed
+            and self.next_review_due
+            and self.next_review_due <= self.last_reviewed
+        ):
+            errors["next_review_due"] = "The next review must be after the last review."
+        if self.status == self.Status.PUBLISHED and not self.reviewed_by_id:
+            errors["reviewed_by"] = (
+                "An article needs a medical reviewer before it can be published."
+            )
+        if self.status == self.Status.PUBLISHED and not self.last_reviewed:
+            errors["last_reviewed"] = "Enter the date of the medical review before publishing."
+        if self.hero_image and not self.hero_image_alt:
+            errors["hero_image_alt"] = "Describe the picture for people who cannot see it."
+        if errors:
+            raise ValidationError(errors)
+
+    def _remember_old_slug(self):
+        """Keep the old address of a published article working after a slug change."""
+        old = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
+        if old and old[0] != self.slug and old[1] == self.Status.PUBLISHED:
+            SlugRedirect.objects.update_or_create(old_slug=old[0], defaults={"article": self})
+            SlugRedirect.objects.filter(old_slug=self.slug).delete()
+
+    def touch(self):
+        """Record that a part of the article changed: bump revision and updated time."""
+        Article.objects.filter(pk=self.pk).update(
+            revision=F("revision") + 1, updated=timezone.now()
+        )
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.publish_at is not None
+            and self.publish_at > timezone.now()
+        )
+
+    @property
+    def reading_minutes(self):
+        """Return the reading time in whole minutes at 200 words a minute."""
+        return max(1, round(self.word_count / 200))
+
+    def review_overdue(self, today=None):
+        return bool(self.next_review_due and self.next_review_due < (today or timezone.localdate()))
+
+
+class SlugRedirect(models.Model):
+    """An old address of an article, answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="old_slugs")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self):
+        return f"{self.old_slug} → {self.article.slug}"
+
+
+class ArticleChild(models.Model):
+    """Fields shared by the ordered parts of an article."""
+
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on the page, from 1.")
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    @classmethod
+    def position_constraint(cls, name):
+        return models.UniqueConstraint(
+            fields=["article", "position"], name=f"{name}_unique_position"
+        )
+
+
+@reversion.register()
+class Section(ArticleChild):
+    """A part of an article: a heading and its text."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sections")
+    heading = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Leave blank for an opening section without a heading.",
+    )
+    body = RichTextField(
+        help_text="Paragraphs, sub-headings and lists. Write [1], [2] … to cite the article's references by number."
+    )
+
+    class Meta(ArticleChild.Meta):
+        constraints = [ArticleChild.position_constraint("section")]
+
+    def __str__(self):
+        return self.heading or f"Section {self.position}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#section-{self.position}"
+
+
+@reversion.register()
+class Quote(ArticleChild):
+    """An expert's words, shown as a pull quote after a section."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="quotes")
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(help_text="The expert's exact words, without quotation marks.")
+    section = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quotes",
+        help_text="The section the quote follows. Blank: after the last section.",
+    )
+    note = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Internal note, e.g. how the attribution was decided. Not shown to patients.",
+    )
+
+    class Meta(ArticleChild.Meta):
+        constraints = [ArticleChild.position_constraint("quote")]
+
+    def __str__(self):
+        return f"{self.expert}: {self.text[:60]}"
+
+    def clean(self):
+        if self.section_id and self.article_id and self.section.article_id != self.article_id:
+            raise ValidationError({"section": "Choose a section of this article."})
+
+
+@reversion.register()
+class Citation(ArticleChild):
+    """The article's nth reference: [n] in a section body links to it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="citations")
+    reference = models.ForeignKey(Reference, on_delete=models.PROTECT, related_name="citations")
+
+    class Meta(ArticleChild.Meta):
+        constraints = [
+            ArticleChild.position_constraint("citation"),
+            models.UniqueConstraint(
+                fields=["article", "reference"], name="citation_unique_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return f"[{self.position}] {self.reference}"
+
+
+@reversion.register()
+class FAQ(ArticleChild):
+    """A frequently asked question and its answer."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer = RichTextField()
+
+    class Meta(ArticleChild.Meta):
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+        constraints = [ArticleChild.position_constraint("faq")]
+
+    def __str__(self):
+        return self.question
+
+
+def article_text(article):
+    """Return the plain text a patient reads in an article: sections and FAQs."""
+    from articles.readability import plain_text
+
+    parts = [article.summary]
+    for section in article.sections.all():
+        parts += [section.heading + ".", plain_text(section.body)]
+    for quote in article.quotes.all():
+        parts.append(quote.text)
+    for faq in article.faqs.all():
+        parts += [faq.question, plain_text(faq.answer)]
+    return "\n\n".join(part for part in parts if part)
+
+
+def update_reading_stats(article):
+    """Store the article's word count and reading grade (run after its parts change)."""
+    from articles.readability import grade, words
+
+    text = article_text(article)
+    Article.objects.filter(pk=article.pk).update(
+        word_count=len(words(text)), reading_grade=grade(text)
+    )

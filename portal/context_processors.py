@@ -1,0 +1,8 @@
+from django.utils.functional import SimpleLazyObject
+
+from portal.models import ClinicSettings
+
+
+def clinic(request):
+    """Make the clinic's details available to every template as `clinic` (one query, on use)."""
+    return {"clinic": SimpleLazyObject(ClinicSettings.load)}
