@@ -35,10 +35,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 if not DEBUG:
-    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 32:
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "DEBUG is off but SECRET_KEY is the development key (or shorter than 32 "
-            "characters). Set SECRET_KEY to a long random value, for example the output of "
+            "DEBUG is off but SECRET_KEY is the development key (or shorter than 50 "
+            "characters, or too repetitive). Set SECRET_KEY to a long random value, for example the output of "
             "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
     if not ALLOWED_HOSTS:
@@ -101,8 +101,8 @@ TEMPLATES = [
 # SQLite file in the project folder by default; PostgreSQL in production via
 # DATABASE_URL=postgres://user:password@host:5432/name.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
