@@ -1,0 +1,249 @@
+"""Load the demo content in articles/demo/ without changing anything already there."""
+
+import json
+from pathlib import Path
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import format_html
+from reversion.errors import RevertError
+from reversion.models import Version
+
+from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
+from experts.models import Expert
+from portal.models import ClinicSettings
+
+DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
+ARTICLE_FILES = [
+    "magnesium-for-restless-leg-syndrome.json",
+    "magnesium-and-restless-leg-syndrome-guide.json",
+]
+REVISION_COMMENT = "Loaded demo content"
+
+
+def read(name):
+    """Return the parsed demo file, or stop with the reason it cannot be read."""
+    try:
+        return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CommandError(f"Cannot read the demo file articles/demo/{name}: {error}") from error
+
+
+def rich_text(lines):
+    """Return HTML for demo lines: "### " a sub-heading, "- " a bullet item, else a paragraph."""
+    html, items = [], []
+    for line in [*lines, ""]:  # the empty line closes a list left open at the end
+        if line.startswith("- "):
+            items.append(format_html("<li>{}</li>", line[2:]))
+            continue
+        if items:
+            html.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        if line.startswith("### "):
+            html.append(format_html("<h3>{}</h3>", line[4:]))
+        elif line:
+            html.append(format_html("<p>{}</p>", line))
+    return "\n".join(html)
+
+
+def saved(obj):
+    """Validate obj as the admin would, then save it through the model's own save()."""
+    try:
+        obj.full_clean()
+    except ValidationError as error:
+        raise CommandError(f"The demo {type(obj).__name__} “{obj}” is invalid: {error}") from error
+    obj.save()
+    return obj
+
+
+def at_defaults(row):
+    """Return True if no field of the clinic-settings row differs from its default."""
+    return all(
+        getattr(row, field.attname) == field.get_default()
+        for field in row._meta.concrete_fields
+        if not field.primary_key and field.name != "updated"
+    )
+
+
+def deleted_from_history(slug):
+    """Return True if an article with this slug was saved with history and later deleted."""
+    for version in Version.objects.get_deleted(Article):
+        try:
+            if version.field_dict.get("slug") == slug:
+                return True
+        except RevertError:  # saved before a schema change; it cannot be read back
+            continue
+    return False
+
+
+class Loader:
+    """Create the demo objects that are missing; reuse the others without changing them."""
+
+    def __init__(self, common, write):
+        self.common = common
+        self.write = write
+        self.counts = {"created": 0, "kept": 0}
+        self.found = {}
+
+    def report(self, status, kind, name, detail=""):
+        self.counts["kept" if status == "kept" else "created"] += 1
+        self.write(f"  {status:8} {kind:15} {name}" + (f" — {detail}" if detail else ""))
+
+    def find_or_create(self, kind, key, existing, build):
+        """Return the object for key: existing.first() if any, else build() saved; once each."""
+        if (kind, key) not in self.found:
+            obj = existing.first()
+            status = "kept" if obj else "created"
+            self.found[kind, key] = obj = obj or saved(build())
+            self.report(status, kind, obj)
+        return self.found[kind, key]
+
+    def topic(self, slug):
+        data = self.common["topic"]
+        if data["slug"] != slug:
+            raise CommandError(f"articles/demo/common.json has no topic “{slug}”.")
+        return self.find_or_create(
+            "topic",
+            slug,
+            Topic.objects.filter(Q(slug=slug) | Q(name=data["name"])),
+            lambda: Topic(**{**data, "description": rich_text(data["description"])}),
+        )
+
+    def expert(self, slug):
+        data = self._entry("experts", "slug", slug)
+        return self.find_or_create(
+            "expert",
+            slug,
+            Expert.objects.filter(Q(slug=slug) | Q(name=data["name"])),
+            lambda: Expert(**{**data, "bio": rich_text(data["bio"])}),
+        )
+
+    def reference(self, key):
+        data = dict(self._entry("references", "key", key))
+        del data["key"]
+        # A reference is stored once: reuse the one staff already have with this DOI or PMID.
+        match = Q(pk__in=[])
+        for field in ("doi", "pmid"):
+            if data[field]:
+                match |= Q(**{field: data[field]})
+        return self.find_or_create(
+            "reference", key, Reference.objects.filter(match), lambda: Reference(**data)
+        )
+
+    def _entry(self, group, field, value):
+        for entry in self.common[group]:
+            if entry[field] == value:
+                return entry
+        raise CommandError(f"articles/demo/common.json has no {group} entry “{value}”.")
+
+    def article(self, data):
+        slug = data["slug"]
+        if Article.objects.filter(slug=slug).exists():
+            return self.report("kept", "article", data["title"], "already there; left as it is")
+        if SlugRedirect.objects.filter(old_slug=slug).exists():
+            return self.report("kept", "article", data["title"], "staff gave it a new address")
+        if deleted_from_history(slug):
+            return self.report(
+                "kept", "article", data["title"], "deleted by staff; not brought back"
+            )
+        article = self._create_article(data)
+        parts = (
+            f"{article.sections.count()} sections, {article.quotes.count()} quotes, "
+            f"{article.citations.count()} references, {article.faqs.count()} FAQs"
+        )
+        self.report("created", "article", article, parts)
+
+    def _create_article(self, data):
+        publish_at = min(parse_datetime(data["publish_at"]), timezone.now())
+        article = saved(
+            Article(
+                slug=data["slug"],
+                title=data["title"],
+                summary=data["summary"],
+                featured=data["featured"],
+                status=data["status"],
+                publish_at=publish_at,
+                reviewed_by=self.expert(data["reviewed_by"]),
+                last_reviewed=parse_date(data["last_reviewed"]),
+                next_review_due=parse_date(data["next_review_due"]),
+                disclaimer=data["disclaimer"],
+            )
+        )
+        article.topics.set([self.topic(slug) for slug in data["topics"]])
+        article.tags.set(data["tags"])
+        sections = [
+            saved(
+                Section(
+                    article=article,
+                    position=n,
+                    heading=part["heading"],
+                    body=rich_text(part["body"]),
+                )
+            )
+            for n, part in enumerate(data["sections"], 1)
+        ]
+        for n, key in enumerate(data["citations"], 1):
+            saved(Citation(article=article, position=n, reference=self.reference(key)))
+        for n, part in enumerate(data["quotes"], 1):
+            after = part["after_section"]
+            saved(
+                Quote(
+                    article=article,
+                    position=n,
+                    expert=self.expert(part["expert"]),
+                    text=part["text"],
+                    section=sections[after - 1] if after else None,
+                    note=part["note"],
+                )
+            )
+        for n, part in enumerate(data["faqs"], 1):
+            saved(
+                FAQ(
+                    article=article,
+                    position=n,
+                    question=part["question"],
+                    answer=rich_text(part["answer"]),
+                )
+            )
+        # The signals updated revision and reading stats after the first save: record the
+        # article as it is now, so the first version in its history is complete.
+        article.refresh_from_db()
+        reversion.add_to_revision(article)
+        return article
+
+    def clinic(self):
+        row = ClinicSettings.objects.filter(pk=1).first()
+        if row is not None and not at_defaults(row):
+            return self.report("kept", "clinic settings", row, "already filled in")
+        row = row or ClinicSettings(pk=1)
+        for name, value in self.common["clinic"].items():
+            setattr(row, name, value)
+        saved(row)
+        self.report("filled", "clinic settings", row, "example data")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the two demo articles on magnesium for restless legs syndrome, their experts, "
+        "references and topic, and example clinic details. Creates only what is missing; "
+        "never changes anything already there."
+    )
+
+    def handle(self, *args, **options):
+        common = read("common.json")
+        articles = [read(name) for name in ARTICLE_FILES]
+        self.stdout.write("Demo content (articles/demo/):")
+        loader = Loader(common, self.stdout.write)
+        with transaction.atomic(), reversion.create_revision():
+            reversion.set_comment(REVISION_COMMENT)
+            for data in articles:
+                loader.article(data)
+            loader.clinic()
+        created, kept = loader.counts["created"], loader.counts["kept"]
+        summary = f"Created {created}, kept {kept} unchanged."
+        self.stdout.write(self.style.SUCCESS(summary) if created else summary)
