@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from portal import health, search, views
+from portal.feeds import LatestArticlesFeed
+from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search.search, name="search"),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
-    path("feed.xml", views.feed, name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed.xml", LatestArticlesFeed(), name="feed"),
 ]
 
 urlpatterns = [
