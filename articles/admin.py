@@ -1,0 +1,397 @@
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from reversion import set_comment
+from reversion.admin import VersionAdmin
+from reversion.models import Version
+
+from articles import history
+from articles.citations import ama_html
+from articles.forms import (
+    ArticleForm,
+    CitationFormSet,
+    PositionedInlineFormSet,
+    QuoteFormSet,
+    SectionFormSet,
+)
+from articles.handouts import print_handout_packet
+from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
+from portal.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+
+def can_publish(request):
+    return request.user.has_perm(PUBLISH_PERMISSION)
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "medical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", "Overdue"),
+            ("soon", "Due within 30 days"),
+            ("never", "Never reviewed"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        if self.value() == "overdue":
+            return queryset.review_due(within_days=0).filter(next_review_due__lt=today)
+        if self.value() == "soon":
+            return queryset.review_due(within_days=30).filter(next_review_due__gte=today)
+        if self.value() == "never":
+            return queryset.filter(last_reviewed__isnull=True)
+        return queryset
+
+
+class SectionInline(PortalFieldsMixin, admin.StackedInline):
+    model = Section
+    formset = SectionFormSet
+    fields = ["position", "heading", "body"]
+    extra = 0
+
+
+class QuoteInline(PortalFieldsMixin, admin.StackedInline):
+    model = Quote
+    formset = QuoteFormSet
+    fields = ["position", "expert", "text", "section", "note"]
+    autocomplete_fields = ["expert"]
+    extra = 0
+
+
+class CitationInline(PortalFieldsMixin, admin.TabularInline):
+    model = Citation
+    formset = CitationFormSet
+    fields = ["position", "reference"]
+    autocomplete_fields = ["reference"]
+    extra = 0
+    verbose_name = "citation"
+    verbose_name_plural = "citations (the number is the [n] used in the text)"
+
+
+class FAQInline(PortalFieldsMixin, admin.StackedInline):
+    model = FAQ
+    formset = PositionedInlineFormSet
+    fields = ["position", "question", "answer"]
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+    form = ArticleForm
+    list_display = [
+        "title",
+        "status",
+        "reviewed_by",
+        "last_reviewed",
+        "next_review",
+        "updated",
+    ]
+    list_filter = ["status", "topics", "reviewed_by", ReviewDueFilter]
+    list_select_related = ["reviewed_by"]
+    search_fields = ["title", "summary", "tags__name"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["author", "reviewed_by", "topics"]
+    readonly_fields = ["reading_level", "revision", "updated"]
+    inlines = [SectionInline, QuoteInline, CitationInline, FAQInline]
+    actions = ["send_to_review", "publish", "archive", print_handout_packet]
+    ordering = ["-updated"]
+    object_history_template = "admin/articles/article/object_history.html"
+    fieldsets = [
+        (
+            "Content",
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "summary",
+                    "topics",
+                    "tags",
+                    "author",
+                    "hero_image",
+                    "hero_image_alt",
+                    "disclaimer",
+                ]
+            },
+        ),
+        (
+            "Publishing and review",
+            {
+                "description": "Only medical reviewers can publish and set the review details.",
+                "fields": [
+                    "status",
+                    "publish_at",
+                    "reviewed_by",
+                    "last_reviewed",
+                    "next_review_due",
+                    "featured",
+                    "reading_level",
+                    "revision",
+                    "updated",
+                ],
+            },
+        ),
+        ("Search and sharing", {"fields": ["meta_description"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request):
+            fields += ArticleForm.REVIEW_FIELDS
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.can_publish = can_publish(request)
+        return form
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        # The page's formsets share one dict, so the sections can check every [n]
+        # marker against the citations submitted with them, before anything is saved.
+        kwargs["siblings"] = request.__dict__.setdefault("_article_formsets", {})
+        return kwargs
+
+    @admin.display(description="next review due", ordering="next_review_due")
+    def next_review(self, article):
+        if not article.next_review_due:
+            return "—"
+        if article.review_overdue():
+            return f"{article.next_review_due:%Y-%m-%d} (overdue)"
+        return f"{article.next_review_due:%Y-%m-%d}"
+
+    @admin.display(description="reading level")
+    def reading_level(self, article):
+        if article.reading_grade is None:
+            return "Not worked out yet: it is calculated when the article is saved."
+        return (
+            f"US school grade {article.reading_grade} (aim for 8 or lower); "
+            f"{article.word_count} words, about {article.reading_minutes} min to read"
+        )
+
+    # Actions -------------------------------------------------------------------
+
+    @admin.action(description="Send selected articles to medical review", permissions=["change"])
+    def send_to_review(self, request, queryset):
+        sent, skipped = [], []
+        for article in queryset:
+            if article.status == Article.Status.PUBLISHED:
+                skipped.append(article.title)
+            elif article.status != Article.Status.IN_REVIEW:
+                article.status = Article.Status.IN_REVIEW
+                article.save()
+                sent.append(article.title)
+        set_comment("Sent to medical review from the article list.")
+        if sent:
+            self.message_user(request, f"Sent to review: {', '.join(sent)}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Left as they are because they are published: {', '.join(skipped)}. "
+                "To take one back for review, change its status on its own page.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Publish selected articles (medical reviewers only)")
+    def publish(self, request, queryset):
+        if not can_publish(request):
+            self.message_user(
+                request,
+                "Only medical reviewers can publish articles. Nothing was changed.",
+                messages.ERROR,
+            )
+            return
+        published = []
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.status = Article.Status.PUBLISHED
+            try:
+                article.full_clean()
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"“{article.title}” was not published: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+                continue
+            article.save()
+            published.append(article.title)
+        set_comment("Published from the article list.")
+        if published:
+            self.message_user(request, f"Published: {', '.join(published)}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Archive selected articles (take them off the site)", permissions=["change"]
+    )
+    def archive(self, request, queryset):
+        archived = []
+        for article in queryset.exclude(status=Article.Status.ARCHIVED):
+            article.status = Article.Status.ARCHIVED
+            article.save()
+            archived.append(article.title)
+        set_comment("Archived from the article list.")
+        if archived:
+            self.message_user(request, f"Archived: {', '.join(archived)}.", messages.SUCCESS)
+
+    # Restoring versions: editors may not publish or change review details that way
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not can_publish(request):
+            version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
+            if self._restore_needs_reviewer(version, self.get_object(request, unquote(object_id))):
+                return self._refuse_restore(request, "admin:articles_article_history", object_id)
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if request.method == "POST" and not can_publish(request):
+            version = get_object_or_404(Version, pk=version_id)
+            if self._restore_needs_reviewer(version, None):
+                return self._refuse_restore(request, "admin:articles_article_recoverlist")
+        return super().recover_view(request, version_id, extra_context)
+
+    @staticmethod
+    def _restore_needs_reviewer(version, current):
+        """Return whether restoring the version would publish or change review details."""
+        fields = version.field_dict
+        published = fields.get("status") == Article.Status.PUBLISHED
+        if current is None:
+            return published
+        if published and current.status != Article.Status.PUBLISHED:
+            return True
+        review = [Article._meta.get_field(name).attname for name in ArticleForm.REVIEW_FIELDS]
+        return any(fields.get(name) != getattr(current, name) for name in review)
+
+    def _refuse_restore(self, request, url_name, *args):
+        self.message_user(
+            request,
+            "Only medical reviewers can restore this version: it would publish the article "
+            "or change its review details. Nothing was changed.",
+            messages.ERROR,
+        )
+        return redirect(url_name, *args)
+
+    # History: a list with links to compare versions --------------------------
+
+    def get_urls(self):
+        compare = path(
+            "<path:object_id>/history/compare/",
+            self.admin_site.admin_view(self.compare_view),
+            name="articles_article_compare",
+        )
+        return [compare, *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        versions = list(
+            Version.objects.get_for_object_reference(Article, unquote(object_id))
+            .select_related("revision__user")
+            .order_by("pk")
+        )
+        compare_url = reverse("admin:articles_article_compare", args=[quote(object_id)])
+        action_list, previous = [], None
+        for version in versions:
+            action_list.append(
+                {
+                    "revision": version.revision,
+                    "url": reverse(
+                        "admin:articles_article_revision", args=[quote(object_id), version.pk]
+                    ),
+                    "changes_url": previous and f"{compare_url}?from={previous}&to={version.pk}",
+                    "compare_url": f"{compare_url}?from={version.pk}",
+                }
+            )
+            previous = version.pk
+        context = {"action_list": action_list, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def compare_view(self, request, object_id):
+        """Show what changed between two saved versions, or a version and the article now."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            raise Http404("No such article.")
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        versions = Version.objects.get_for_object(article).select_related("revision__user")
+        try:
+            old = versions.get(pk=request.GET.get("from"))
+            new = versions.get(pk=request.GET["to"]) if request.GET.get("to") else None
+        except (Version.DoesNotExist, ValueError) as error:
+            raise Http404("No such version of this article.") from error
+        new_snapshot = (
+            history.version_snapshot(new.revision) if new else history.current_snapshot(article)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Changes to “{article}”",
+            "old": old,
+            "new": new,
+            "changes": history.compare(history.version_snapshot(old.revision), new_snapshot),
+        }
+        return TemplateResponse(request, "admin/articles/article/compare.html", context)
+
+
+@admin.register(Topic)
+class TopicAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+    list_display = ["name", "icd10_codes", "article_count"]
+    search_fields = ["name", "icd10_codes"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "icd10_codes", "description"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, topic):
+        return topic.article_count
+
+
+@admin.register(Reference)
+class ReferenceAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+    list_display = ["__str__", "journal", "year", "study_type", "doi", "pmid"]
+    list_filter = ["study_type", "year"]
+    search_fields = ["title", "authors", "journal", "doi", "pmid"]
+    readonly_fields = ["ama_citation", "cited_by", "updated"]
+    fieldsets = [
+        (None, {"fields": ["authors", "title", "journal", "year", "volume", "issue", "pages"]}),
+        ("Finding it", {"fields": ["doi", "pmid", "url", "study_type", "last_checked"]}),
+        ("As printed", {"fields": ["ama_citation", "cited_by", "updated"]}),
+    ]
+
+    @admin.display(description="AMA style")
+    def ama_citation(self, reference):
+        if not reference.pk:
+            return "Shown after saving."
+        return ama_html(reference)
+
+    @admin.display(description="cited by")
+    def cited_by(self, reference):
+        if not reference.pk:
+            return "No articles yet."
+        articles = Article.objects.filter(citations__reference=reference).distinct()
+        links = [
+            (reverse("admin:articles_article_change", args=[article.pk]), article.title)
+            for article in articles
+        ]
+        if not links:
+            return "No articles yet."
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links)
+        )
+
+
+@admin.register(SlugRedirect)
+class SlugRedirectAdmin(admin.ModelAdmin):
+    list_display = ["old_slug", "article", "created"]
+    list_select_related = ["article"]
+    search_fields = ["old_slug", "article__title"]
+    autocomplete_fields = ["article"]

@@ -1,0 +1,260 @@
+"""Admin forms for articles: review permissions, ordered inlines, citation markers, safe uploads."""
+
+import os
+from collections import Counter
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.text import get_text_list
+
+from articles.citations import missing_markers
+from articles.models import Article, Section, add_months
+from portal.uploads import validate_image_size
+
+# Rows being moved are parked at the top of the position range while the formset saves.
+PARKING_POSITION = 32767
+
+SVG_MESSAGE = (
+    "SVG images are not accepted because they can carry scripts. "
+    "Upload a JPEG, PNG, GIF or WebP image."
+)
+
+
+class SafeImageField(forms.ImageField):
+    """An image upload that refuses SVG files and files over 5 MB before decoding them."""
+
+    def to_python(self, data):
+        if data is not None and hasattr(data, "name"):
+            extension = os.path.splitext(data.name or "")[1].lower()
+            content_type = getattr(data, "content_type", "") or ""
+            if extension in {".svg", ".svgz"} or "svg" in content_type:
+                raise ValidationError(SVG_MESSAGE, code="svg")
+            validate_image_size(data)
+        return super().to_python(data)
+
+
+class ArticleForm(forms.ModelForm):
+    """The article form; editors without the publish permission cannot publish or set review details."""
+
+    can_publish = False  # set per request by ArticleAdmin.get_form
+    REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "summary",
+            "topics",
+            "tags",
+            "author",
+            "hero_image",
+            "hero_image_alt",
+            "disclaimer",
+            "status",
+            "publish_at",
+            "reviewed_by",
+            "last_reviewed",
+            "next_review_due",
+            "featured",
+            "meta_description",
+        ]
+        error_messages = {
+            "slug": {
+                "unique": "Another article already uses this web address (slug). "
+                "Choose a different one."
+            }
+        }
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if not self.can_publish:
+            self._refuse_publishing(cleaned_data)
+            self._refuse_review_changes()
+        self._default_next_review(cleaned_data)
+        return cleaned_data
+
+    def _refuse_publishing(self, cleaned_data):
+        was_published = self.instance.pk and self.instance.status == Article.Status.PUBLISHED
+        if cleaned_data.get("status") == Article.Status.PUBLISHED and not was_published:
+            self.add_error(
+                "status",
+                "Only medical reviewers can publish an article. Choose “In review” and a "
+                "medical reviewer will check and publish it.",
+            )
+
+    def _refuse_review_changes(self):
+        """Refuse review details sent by someone who may not set them (e.g. an old form)."""
+        changed = [
+            Article._meta.get_field(name).verbose_name
+            for name in self.REVIEW_FIELDS
+            if name not in self.fields and self._posted_value_differs(name)
+        ]
+        if changed:
+            self.add_error(
+                None,
+                f"Only medical reviewers can change the review details "
+                f"({get_text_list(changed, 'and')}). Nothing was saved.",
+            )
+
+    def _posted_value_differs(self, name):
+        if name not in self.data:
+            return False
+        formfield = Article._meta.get_field(name).formfield()
+        try:
+            posted = formfield.clean(self.data.get(name))
+        except ValidationError:
+            return True
+        return posted != getattr(self.instance, name)
+
+    def _default_next_review(self, cleaned_data):
+        """Move the next review to 12 months after a new review date unless it was set too."""
+        last_reviewed = cleaned_data.get("last_reviewed")
+        if (
+            last_reviewed
+            and "next_review_due" in self.fields
+            and "last_reviewed" in self.changed_data
+            and "next_review_due" not in self.changed_data
+        ):
+            cleaned_data["next_review_due"] = add_months(last_reviewed, 12)
+
+    def add_error(self, field, error):
+        # Article.clean() may name a field this user's form leaves out (the review fields
+        # are read-only for editors); show such errors at the top instead of failing.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            hidden = [name for name in error.error_dict if name not in self.fields]
+            for name in hidden:
+                if name != NON_FIELD_ERRORS:
+                    error.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(
+                        error.error_dict.pop(name)
+                    )
+        super().add_error(field, error)
+
+
+class PositionedInlineFormSet(BaseInlineFormSet):
+    """Inline rows ordered by `position`.
+
+    New rows left at 0 or blank are numbered after the others, duplicate numbers get
+    a clear error, and rows can swap places without tripping the unique constraint.
+    Formsets of one page share `siblings` (prefix -> formset) so one can check another.
+    """
+
+    def __init__(self, *args, siblings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.siblings = siblings if siblings is not None else {}
+        self.siblings[self.prefix] = self
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "position" in form.fields:
+            form.fields["position"].required = False
+            form.fields["position"].help_text = "Leave at 0 to add it at the end."
+
+    def kept_forms(self):
+        """Return the valid forms that will be saved (not deleted, not left empty)."""
+        return [
+            form
+            for form in self.forms
+            if form.is_valid()
+            and form.cleaned_data
+            and not (self.can_delete and self._should_delete_form(form))
+            and (form.instance.pk or form.has_changed())
+        ]
+
+    def clean(self):
+        kept = self.kept_forms()
+        self._number_new_rows(kept)
+        positions = Counter(form.instance.position for form in kept if form.instance.position)
+        duplicates = sorted(position for position, count in positions.items() if count > 1)
+        if duplicates:
+            plural = self.model._meta.verbose_name_plural
+            numbers = get_text_list([str(n) for n in duplicates], "and")
+            raise ValidationError(
+                f"Two or more {plural} have position {numbers}. Give each one its own "
+                "number, or leave new ones at 0 to add them at the end.",
+                code="duplicate_position",
+            )
+        super().clean()
+
+    def _number_new_rows(self, kept):
+        taken = [form.cleaned_data.get("position") or 0 for form in kept]
+        next_position = max(taken, default=0) + 1
+        for form in kept:
+            if form.cleaned_data.get("position"):
+                continue
+            if form.instance.pk and not form.has_changed():
+                continue
+            form.cleaned_data["position"] = form.instance.position = next_position
+            next_position += 1
+
+    def save_existing_objects(self, commit=True):
+        if commit:
+            moving = [
+                form.instance.pk
+                for form in self.initial_forms
+                if form.instance.pk
+                and (form in self.deleted_forms or "position" in form.changed_data)
+            ]
+            for offset, pk in enumerate(moving):
+                self.model._default_manager.filter(pk=pk).update(position=PARKING_POSITION - offset)
+        return super().save_existing_objects(commit)
+
+
+class SectionFormSet(PositionedInlineFormSet):
+    """Sections: every [n] marker in a body must match a citation on the same page."""
+
+    def clean(self):
+        super().clean()
+        available = self._citation_positions()
+        if available is None:
+            return
+        for form in self.kept_forms():
+            missing = missing_markers(form.cleaned_data.get("body", ""), available)
+            if missing:
+                form.add_error("body", self._marker_message(form, missing))
+
+    def _citation_positions(self):
+        """Return the citation numbers submitted with this page (None if they are invalid)."""
+        citations = self.siblings.get("citations")
+        if citations is None:
+            if not self.instance.pk:
+                return set()
+            return set(self.instance.citations.values_list("position", flat=True))
+        if not citations.is_valid():
+            return None
+        return {form.instance.position for form in citations.kept_forms()}
+
+    @staticmethod
+    def _marker_message(form, missing):
+        heading = form.cleaned_data.get("heading") or f"Section {form.instance.position}"
+        markers = get_text_list([f"[{n}]" for n in missing], "and")
+        numbers = get_text_list([str(n) for n in missing], "and")
+        noun = "reference" if len(missing) == 1 else "references"
+        return (
+            f"Section “{heading}” cites {markers}, but the article has no {noun} {numbers}. "
+            "Add the citation below, or correct the number."
+        )
+
+
+class CitationFormSet(PositionedInlineFormSet):
+    """Citations: each reference once per article."""
+
+    def get_unique_error_message(self, unique_check):
+        if "reference" in unique_check:
+            return (
+                "The same reference is cited twice. Cite each reference once and write "
+                "its number again wherever the text needs it."
+            )
+        return super().get_unique_error_message(unique_check)
+
+
+class QuoteFormSet(PositionedInlineFormSet):
+    """Quotes: the section a quote follows is chosen from this article's own sections."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "section" in form.fields:
+            form.fields["section"].queryset = Section.objects.filter(
+                article=self.instance if self.instance.pk else None
+            )

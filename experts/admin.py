@@ -1,0 +1,59 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from reversion.admin import VersionAdmin
+
+from articles.forms import PositionedInlineFormSet
+from articles.models import Article
+from experts.models import Expert, ExpertLink
+from portal.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+
+
+def article_links(articles):
+    """Return a list of links to the admin pages of articles, or a plain "None"."""
+    links = [
+        (reverse("admin:articles_article_change", args=[article.pk]), article.title)
+        for article in articles
+    ]
+    if not links:
+        return "None"
+    return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
+
+
+class ExpertLinkInline(PortalFieldsMixin, admin.TabularInline):
+    model = ExpertLink
+    formset = PositionedInlineFormSet
+    fields = ["position", "label", "url"]
+    extra = 0
+
+
+@admin.register(Expert)
+class ExpertAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+    list_display = ["display_name", "credentials", "role", "affiliation"]
+    search_fields = ["name", "credentials", "role", "affiliation"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ExpertLinkInline]
+    readonly_fields = ["quoted_in", "reviewed", "authored"]
+    fieldsets = [
+        (None, {"fields": ["honorific", "name", "slug", "credentials", "role", "affiliation"]}),
+        ("Biography and photo", {"fields": ["bio", "photo", "photo_alt"]}),
+        ("Where they appear", {"fields": ["quoted_in", "reviewed", "authored"]}),
+    ]
+
+    @admin.display(description="quoted in")
+    def quoted_in(self, expert):
+        if not expert.pk:
+            return "None yet"
+        return article_links(Article.objects.filter(quotes__expert=expert).distinct())
+
+    @admin.display(description="medically reviewed")
+    def reviewed(self, expert):
+        if not expert.pk:
+            return "None yet"
+        return article_links(expert.reviewed_articles.all())
+
+    @admin.display(description="wrote")
+    def authored(self, expert):
+        if not expert.pk:
+            return "None yet"
+        return article_links(expert.authored_articles.all())
