@@ -1,6 +1,7 @@
 import datetime
 
 import reversion
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -155,7 +156,7 @@ class ArticleQuerySet(models.QuerySet):
         """Join everything the article page shows, in a fixed number of queries."""
         return self.select_related("reviewed_by", "author").prefetch_related(
             "topics",
-            "tagged_items__tag",
+            "tags",  # one query; article.tags.all() reads this cache, not tagged_items'
             "sections",
             models.Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
             models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
@@ -254,7 +255,7 @@ class Article(models.Model):
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Goes up by one at every change; printed on handouts."
+        default=1, editable=False, help_text="Goes up by one at each save of the article (one admin save, one history entry); printed on handouts."
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
@@ -317,10 +318,8 @@ class Article(models.Model):
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
 
     def touch(self):
-        """Record that a part of the article changed: bump revision and updated time."""
-        Article.objects.filter(pk=self.pk).update(
-            revision=F("revision") + 1, updated=timezone.now()
-        )
+        """Record that a part of the article changed (for sitemaps, feeds and caches)."""
+        Article.objects.filter(pk=self.pk).update(updated=timezone.now())
 
     @property
     def is_published(self):
@@ -491,3 +490,61 @@ def update_reading_stats(article):
     Article.objects.filter(pk=article.pk).update(
         word_count=len(words(text)), reading_grade=grade(text)
     )
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def visible(self, now=None):
+        """Return documents the public may find: published articles and experts."""
+        return self.filter(pk__in=self.visible_pks(now))
+
+    def visible_pks(self, now=None):
+        """Return the pks of visible documents, found through the table's two indexes.
+
+        A union rather than an OR: with OR, SQLite reads every document in full.
+        """
+        published = SearchDocument.objects.filter(article__in=Article.objects.published(now))
+        experts = SearchDocument.objects.filter(expert__isnull=False)
+        return published.values("pk").order_by().union(
+            experts.values("pk").order_by(), all=True
+        )
+
+
+class SearchDocument(models.Model):
+    """The searchable text of one article or expert, rewritten whenever its source changes.
+
+    PostgreSQL searches `vector` (weighted: title A, summary and keywords B, body C)
+    through a GIN index; the small title and summary vectors make ranking by where a
+    word matched cheap. SQLite searches an FTS5 table that triggers keep in step with
+    this one and leaves the vectors empty. Migration 0002 creates either, and
+    `manage.py rebuild_search_index` recreates them (also after a later migration
+    rebuilds this table on SQLite, which drops its triggers).
+    """
+
+    article = models.OneToOneField(
+        Article, null=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    expert = models.OneToOneField(
+        Expert, null=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    title = models.TextField()
+    summary = models.TextField(blank=True)
+    keywords = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+    title_vector = SearchVectorField(null=True, editable=False)
+    summary_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(article__isnull=False, expert__isnull=True)
+                | Q(article__isnull=True, expert__isnull=False),
+                name="searchdocument_one_source",
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,4 +1,4 @@
-"""Keep an article's revision, updated time and reading stats current when its parts change."""
+"""Keep an article's updated time and reading stats current when its parts change."""
 
 from django.db.models.signals import post_delete, post_save
 
