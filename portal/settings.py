@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from csp.constants import NONE, SELF
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.cache.PageCacheMiddleware",  # outside CSP etc.: stored pages keep their headers
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -149,6 +150,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
     }
+# Anonymous visitors get whole pages from this cache (portal/cache.py; PAGE_CACHE=0 turns
+# it off). The local-memory cache is per process, so the processes of one machine learn
+# of edits through a small stamp file (in the temp folder unless set here; give it a
+# shared path if the web server and manage.py see different temp folders). Redis needs
+# no stamp file.
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", "")
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -217,11 +225,15 @@ if not DEBUG:
 
 # --- django-csp: Content-Security-Policy ----------------------------------------
 # Everything is served by the portal itself: no inline script, no third parties.
+# The admin's rich-text editor (Tiptap in django-prose-editor 0.28.0) injects one fixed
+# <style> block; its hash lets exactly that block through. A test checks it against the
+# installed editor.js, so an upgrade that changes the block fails loudly.
+PROSE_EDITOR_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF],
+        "script-src": [SELF, NONCE],  # the nonce only for the admin editor's import map
+        "style-src": [SELF, PROSE_EDITOR_STYLE_HASH],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

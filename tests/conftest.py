@@ -4,6 +4,7 @@ import datetime
 import itertools
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 
 from articles.models import FAQ, Article, Citation, Quote, Reference, Section, Topic
@@ -103,3 +104,84 @@ def clinic(db):
 @pytest.fixture
 def article(db):
     return make_article(sections=2, quotes=1, citations=1, faqs=1)
+
+
+LONG_SECTION_BODY = (
+    "<h3>What it feels like</h3>"
+    "<p>Many people feel a strong urge to move their legs in the evening. The feeling eases "
+    "when they walk or stretch, and comes back when they sit or lie down again [1].</p>"
+    "<ul><li>Tingling, crawling, or pulling feelings</li><li>Deep aching discomfort</li>"
+    "<li>Symptoms that worsen during rest</li><li>Relief with movement</li></ul>"
+    "<h3>What you can do</h3>"
+    "<p>Small daily choices add up. Gentle stretching, a regular bedtime and less caffeine "
+    "in the afternoon help many people sleep better [2].</p>"
+)
+
+
+def make_long_article(**fields):
+    """Create a published article shaped like seed 001: 24 sections, lists, quotes, 5 FAQs."""
+    article = make_article(sections=0, **({"title": "Magnesium and restless legs"} | fields))
+    expert = article.reviewed_by
+    for i in range(1, 25):
+        body = LONG_SECTION_BODY if i % 2 else "<p>Short section with one paragraph [3].</p>"
+        Section.objects.create(article=article, position=i, heading=f"Part {i}", body=body)
+    for i in range(1, 4):
+        Citation.objects.create(article=article, position=i, reference=make_reference())
+    sections = list(article.sections.all())
+    Quote.objects.create(article=article, position=1, expert=expert, text="Move gently.")
+    Quote.objects.create(
+        article=article, position=2, expert=expert, text="Sleep comes first.", section=sections[3]
+    )
+    for i in range(1, 6):
+        FAQ.objects.create(
+            article=article,
+            position=i,
+            question=f"Long question number {i}?",
+            answer="<p>Yes, for most people, when taken within the recommended doses.</p>",
+        )
+    article.refresh_from_db()
+    return article
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache(settings, tmp_path):
+    """Give every test an empty page cache and a generation stamp of its own."""
+    settings.PAGE_CACHE_STAMP_FILE = str(tmp_path / "page-cache-stamp")
+    caches["default"].clear()
+    yield
+    caches["default"].clear()
+
+
+def make_staff(group=None, **fields):
+    """Create a staff user, in the named editorial group ("Editors", "Medical reviewers")."""
+    from django.contrib.auth.models import Group, User
+
+    n = next(_counter)
+    user = User.objects.create_user(
+        **({"username": f"staff{n}", "password": "not-used-1234", "is_staff": True} | fields)
+    )
+    if group:
+        user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, db):
+    """A client logged in as a member of the Editors group (cannot publish)."""
+    client.force_login(make_staff("Editors"))
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client, db):
+    """A client logged in as a member of the Medical reviewers group (can publish)."""
+    client.force_login(make_staff("Medical reviewers"))
+    return client
+
+
+@pytest.fixture
+def without_page_cache(settings):
+    """Render every request: for tests of the views themselves, not of the page cache."""
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "portal.cache.PageCacheMiddleware"
+    ]
