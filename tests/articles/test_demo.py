@@ -325,7 +325,6 @@ def test_both_demo_articles_are_published_reviewed_and_tagged(demo):
         assert article.reading_grade is not None
 
 
-@pytest.mark.xfail(reason="public pages pending", strict=False)
 def test_demo_article_pages_show_every_heading_faq_expert_and_reference(client, demo):
     short, guide = demo
     pages = {
