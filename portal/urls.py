@@ -12,6 +12,7 @@ urlpatterns = [
     path("search/", search.search, name="search"),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feed.xml", LatestArticlesFeed(), name="feed"),
 ]

@@ -3,8 +3,9 @@
 import logging
 
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 
 from articles import jsonld
@@ -26,6 +27,11 @@ def home(request):
         "topics": public_topics(),
     }
     return render(request, "portal/home.html", context)
+
+
+def favicon(request):
+    """Send browsers that ask for /favicon.ico (the admin, feed readers) to our icon."""
+    return redirect(static("portal/favicon.svg"))
 
 
 def robots_txt(request):

@@ -212,3 +212,9 @@ def test_500_page_renders_without_database_or_context(db, settings, django_asser
     assert "<h1>Sorry, something went wrong</h1>" in page
     assert '<main id="main" tabindex="-1">' in page
     assert "/static/portal/site.css" in page
+
+
+def test_favicon_ico_redirects_to_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("portal/favicon.svg")
