@@ -6,6 +6,7 @@ from django.urls import reverse
 from articles.readability import plain_text
 
 CONTEXT = "https://schema.org"
+PEOPLE = ("reviewedBy", "author")  # the MedicalWebPage's Person entries
 
 
 def absolute_url(request, path):
@@ -17,11 +18,12 @@ def absolute_url(request, path):
 
 def person(request, expert):
     """Return an expert as a schema.org Person."""
-    data = {
-        "@type": "Person",
-        "name": expert.name,
-        "url": absolute_url(request, expert.get_absolute_url()),
-    }
+    return with_absolute_url(request, person_data(expert))
+
+
+def person_data(expert):
+    """Return an expert as a schema.org Person whose url is still a path on this site."""
+    data = {"@type": "Person", "name": expert.name, "url": expert.get_absolute_url()}
     if expert.honorific:
         data["honorificPrefix"] = expert.honorific
     if expert.credentials:
@@ -31,6 +33,11 @@ def person(request, expert):
     if expert.affiliation:
         data["affiliation"] = {"@type": "Organization", "name": expert.affiliation}
     return data
+
+
+def with_absolute_url(request, data):
+    """Return data with its url, a path, made absolute (keeping the keys' order)."""
+    return data | {"url": absolute_url(request, data["url"])}
 
 
 def expert_page(request, expert):
@@ -73,8 +80,25 @@ def scholarly_article(reference):
     return data
 
 
-def medical_web_page(request, article, clinic):
-    """Return the MedicalWebPage for an article (children must be prefetched)."""
+def medical_web_page_parts(article):
+    """Return what an article's MedicalWebPage takes from its experts, topics and citations.
+
+    Its people's urls are paths: medical_web_page() makes them absolute for the request.
+    """
+    data = {}
+    if article.reviewed_by:
+        data["reviewedBy"] = person_data(article.reviewed_by)
+    if article.author:
+        data["author"] = person_data(article.author)
+    if topics := [topic_thing(topic) for topic in article.topics.all()]:
+        data["about"] = topics
+    if citations := [scholarly_article(c.reference) for c in article.citations.all()]:
+        data["citation"] = citations
+    return data
+
+
+def medical_web_page(request, article, clinic, parts=None):
+    """Return the MedicalWebPage for an article (children prefetched, or their parts given)."""
     data = {
         "@context": CONTEXT,
         "@type": "MedicalWebPage",
@@ -90,14 +114,8 @@ def medical_web_page(request, article, clinic):
         data["datePublished"] = article.publish_at.isoformat()
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
-    if article.reviewed_by:
-        data["reviewedBy"] = person(request, article.reviewed_by)
-    if article.author:
-        data["author"] = person(request, article.author)
-    if topics := [topic_thing(topic) for topic in article.topics.all()]:
-        data["about"] = topics
-    if citations := [scholarly_article(c.reference) for c in article.citations.all()]:
-        data["citation"] = citations
+    for name, value in (medical_web_page_parts(article) if parts is None else parts).items():
+        data[name] = with_absolute_url(request, value) if name in PEOPLE else value
     if article.hero_image:
         data["image"] = absolute_url(request, article.hero_image.url)
     return data

@@ -163,6 +163,14 @@ class ArticleQuerySet(models.QuerySet):
             "faqs",
         )
 
+    def touch(self):
+        """Record that what these articles show changed: bump updated, forget stored parts."""
+        return self.update(updated=timezone.now(), rendered={})
+
+    def related_to(self, topic_ids, tag_ids):
+        """Return articles on any of the given topics or with any of the given tags."""
+        return self.filter(Q(topics__in=topic_ids) | Q(tags__in=tag_ids)).distinct()
+
     def review_due(self, within_days=30, today=None):
         """Return articles whose next review is overdue or due within the given days."""
         today = today or timezone.localdate()
@@ -171,7 +179,15 @@ class ArticleQuerySet(models.QuerySet):
         ).exclude(status=Article.Status.ARCHIVED)
 
 
-@reversion.register(follow=["sections", "quotes", "citations", "faqs"])
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # Only the article page reads its stored parts (`defer(None)` there); lists,
+        # feeds, sitemaps and the admin leave them in the database.
+        return super().get_queryset().defer("rendered")
+
+
+# Stored parts are derived from other rows: a restored version must not bring back old ones.
+@reversion.register(follow=["sections", "quotes", "citations", "faqs"], exclude=["rendered"])
 class Article(models.Model):
     """A patient-education article."""
 
@@ -255,12 +271,17 @@ class Article(models.Model):
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
     revision = models.PositiveIntegerField(
-        default=1, editable=False, help_text="Goes up by one at each save of the article (one admin save, one history entry); printed on handouts."
+        default=1,
+        editable=False,
+        help_text="Goes up by one at each save of the article (one admin save, one history entry); printed on handouts.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+    # The page's parts drawn from the article's children and related rows, rendered on
+    # the first view after a change (articles/rendering.py); any change empties it.
+    rendered = models.JSONField(default=dict, blank=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-publish_at", "-pk"]
@@ -280,6 +301,9 @@ class Article(models.Model):
             self.next_review_due = add_months(self.last_reviewed, 12)
         if self.status == self.Status.PUBLISHED and not self.publish_at:
             self.publish_at = timezone.now()
+        self.rendered = {}  # a change of reviewer or author shows in the stored parts
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "rendered", "updated"}
         existing = self.pk is not None and not self._state.adding
         if existing:
             self.revision = F("revision") + 1
@@ -319,7 +343,7 @@ class Article(models.Model):
 
     def touch(self):
         """Record that a part of the article changed (for sitemaps, feeds and caches)."""
-        Article.objects.filter(pk=self.pk).update(updated=timezone.now())
+        Article.objects.filter(pk=self.pk).touch()
 
     @property
     def is_published(self):
@@ -504,9 +528,7 @@ class SearchDocumentQuerySet(models.QuerySet):
         """
         published = SearchDocument.objects.filter(article__in=Article.objects.published(now))
         experts = SearchDocument.objects.filter(expert__isnull=False)
-        return published.values("pk").order_by().union(
-            experts.values("pk").order_by(), all=True
-        )
+        return published.values("pk").order_by().union(experts.values("pk").order_by(), all=True)
 
 
 class SearchDocument(models.Model):

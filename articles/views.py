@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
-from articles import jsonld
+from articles import jsonld, rendering
 from articles.models import FAQ, Article, SlugRedirect, Topic
 
 RELATED_LIMIT = 4
@@ -27,60 +27,36 @@ def public_topics():
     )
 
 
-def place_quotes(sections, quotes):
-    """Return (section, its quotes) pairs and the quotes that follow no section."""
-    by_section = {}
-    last = sections[-1].pk if sections else None
-    known = {section.pk for section in sections}
-    for quote in quotes:
-        key = quote.section_id if quote.section_id in known else last
-        by_section.setdefault(key, []).append(quote)
-    placed = [(section, by_section.get(section.pk, [])) for section in sections]
-    return placed, by_section.get(None, [])
-
-
-def featured_experts(article):
-    """Return the reviewer, author and quoted experts, each once, in that order."""
-    experts = {}
-    for expert in [article.reviewed_by, article.author, *(q.expert for q in article.quotes.all())]:
-        if expert is not None:
-            experts.setdefault(expert.pk, expert)
-    return list(experts.values())
-
-
-def related_articles(article):
+def related_articles(article, topic_ids, tag_ids):
     """Return published articles sharing a topic or tag with article (one query)."""
-    topic_ids = [topic.pk for topic in article.topics.all()]
-    tag_ids = [tag.pk for tag in article.tags.all()]
     if not topic_ids and not tag_ids:
         return []
-    shared = Q(topics__in=topic_ids) | Q(tags__in=tag_ids)
-    related = Article.objects.published().filter(shared).exclude(pk=article.pk).distinct()
-    return list(related[:RELATED_LIMIT])
+    related = Article.objects.published().related_to(topic_ids, tag_ids).exclude(pk=article.pk)
+    return list(related.only("title", "slug", "summary")[:RELATED_LIMIT])
+
+
+def redirect_old_slug(visible, slug):
+    """Redirect an article's old address to its current one; 404 for unknown ones."""
+    redirects = SlugRedirect.objects.select_related("article")
+    old = redirects.filter(old_slug=slug, article__in=visible).first()
+    if old is None:
+        raise Http404("No article at this address.")
+    return redirect("articles:detail", slug=old.article.slug, permanent=True)
 
 
 def detail(request, slug):
     """Show an article; staff also see unpublished ones, under a preview banner."""
     visible = visible_articles(request.user)
-    article = visible.for_detail().filter(slug=slug).first()
-    if article is None:
-        redirects = SlugRedirect.objects.select_related("article")
-        old = redirects.filter(old_slug=slug, article__in=visible).first()
-        if old is None:
-            raise Http404("No article at this address.")
-        return redirect("articles:detail", slug=old.article.slug, permanent=True)
-    sections = list(article.sections.all())
-    placed, trailing_quotes = place_quotes(sections, article.quotes.all())
+    try:  # with its stored parts, which other queries leave out; get(): no ordering to build
+        article = visible.defer(None).get(slug=slug)
+    except Article.DoesNotExist:
+        return redirect_old_slug(visible, slug)
+    parts = rendering.page_parts(article)
     context = {
         "article": article,
         "preview": not article.is_published,
-        "sections": placed,
-        "trailing_quotes": trailing_quotes,
-        "toc": [section for section in sections if section.heading] if len(sections) >= 4 else [],
-        "citation_numbers": {citation.position for citation in article.citations.all()},
-        "experts": featured_experts(article),
-        "related": related_articles(article),
-        "faq_data": jsonld.faq_page(article.faqs.all()),
+        "parts": parts,
+        "related": related_articles(article, parts["topic_ids"], parts["tag_ids"]),
     }
     return render(request, "articles/detail.html", context)
 

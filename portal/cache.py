@@ -172,6 +172,18 @@ def connect_signals():
     m2m_changed.connect(content_changed, dispatch_uid="page-cache-m2m")
 
 
+def lookup(cache, key):
+    """Return the current generation and what key holds (or None) in one round trip."""
+    if shared(cache):
+        found = cache.get_many([GENERATION_KEY, key])
+        generation, value = found.get(GENERATION_KEY), found.get(key)
+    else:
+        generation, value = read_stamp(stamp_path()), cache.get(key)
+    if current(generation) is None:
+        generation, value = new_generation(), None
+    return generation, value
+
+
 # Everything Django reads to tell the host and port, which pages print in absolute links.
 HOST_KEYS = ("HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_HOST", "SERVER_NAME")
 
@@ -245,14 +257,7 @@ class PageCacheMiddleware:
 
     def lookup(self, cache, key):
         """Return the current generation and the stored page (or None) in one round trip."""
-        if shared(cache):
-            found = cache.get_many([GENERATION_KEY, key])
-            generation, page = found.get(GENERATION_KEY), found.get(key)
-        else:
-            generation, page = read_stamp(stamp_path()), cache.get(key)
-        if current(generation) is None:
-            generation, page = new_generation(), None
-        return generation, page
+        return lookup(cache, key)
 
     def respond(self, request, store, body):
         """Build the response to a hit: the page, its headers only (HEAD), or a 304."""

@@ -4,5 +4,5 @@ from portal.models import ClinicSettings
 
 
 def clinic(request):
-    """Make the clinic's details available to every template as `clinic` (one query, on use)."""
+    """Make the clinic's details available to every template as `clinic` (loaded on use)."""
     return {"clinic": SimpleLazyObject(ClinicSettings.load)}

@@ -1,7 +1,14 @@
+import logging
+
+from django.core.cache import caches
 from django.core.validators import RegexValidator
 from django.db import models
 
+from portal import cache as page_cache
 from portal.uploads import IMAGE_VALIDATORS
+
+logger = logging.getLogger(__name__)
+CACHE_KEY = "clinic-settings"
 
 phone_validator = RegexValidator(
     r"^[0-9+()./\- ]{5,30}$",
@@ -72,6 +79,31 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """Return the one settings row, creating it with defaults if missing."""
-        settings, _ = cls.objects.get_or_create(pk=1)
+        """Return the one settings row, creating it with defaults if missing.
+
+        Every page shows it, so a copy is kept in the cache, tagged with the page cache's
+        content generation: any content save (these settings included) replaces the
+        generation in every process, and a copy from an older one is read again.
+        """
+        cache = caches[page_cache.CACHE_ALIAS]
+        generation, stored = cached_settings(cache)
+        if stored is not None and stored[0] == generation:
+            return stored[1]
+        settings, created = cls.objects.get_or_create(pk=1)
+        if created:  # saving the new row started a new generation
+            generation, _ = cached_settings(cache)
+        if generation:
+            try:
+                cache.set(CACHE_KEY, (generation, settings), page_cache.MAX_TIMEOUT)
+            except Exception:
+                logger.exception("Clinic settings: cache store failed")
         return settings
+
+
+def cached_settings(cache):
+    """Return the current generation and the cached (generation, settings), if any."""
+    try:
+        return page_cache.lookup(cache, CACHE_KEY)
+    except Exception:  # a cache that is down must not take the site with it
+        logger.exception("Clinic settings: cache lookup failed")
+        return "", None

@@ -112,7 +112,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while the admin writes; IMMEDIATE transactions take the
     # write lock up front and the busy timeout waits for it, so concurrent admin saves
     # queue instead of failing with "database is locked".
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

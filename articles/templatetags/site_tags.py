@@ -51,9 +51,9 @@ def absolute(context, path):
 
 
 @register.simple_tag(takes_context=True)
-def article_ld(context, article):
+def article_ld(context, article, parts=None):
     """Return the MedicalWebPage JSON-LD for an article (clinic read once from context)."""
-    return ld_json(jsonld.medical_web_page(context["request"], article, context["clinic"]))
+    return ld_json(jsonld.medical_web_page(context["request"], article, context["clinic"], parts))
 
 
 @register.simple_tag(takes_context=True)

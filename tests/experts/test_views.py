@@ -75,7 +75,7 @@ def test_unknown_expert_returns_404(client):
 
 
 @pytest.mark.parametrize(
-    ("path", "expected"), [("/experts/", [2, 2]), ("/experts/{expert}/", [5, 5])]
+    ("path", "expected"), [("/experts/", [1, 1]), ("/experts/{expert}/", [4, 4])]
 )
 def test_expert_pages_query_count_is_constant(client, path, expected):
     assert queries_for_1_and_50(client, path) == expected
