@@ -23,7 +23,7 @@ from articles.forms import (
 )
 from articles.handouts import print_handout_packet
 from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
-from portal.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
 
 PUBLISH_PERMISSION = "articles.publish_article"
 

@@ -24,8 +24,7 @@ from django.views.decorators.cache import never_cache
 from articles.citations import ama_html, link_markers
 from articles.models import Article
 from articles.qr import qr_svg
-from portal.models import ClinicSettings
-from portal.richtext import render as render_rich_text
+from common.richtext import render as render_rich_text
 
 # CSS page sizes for the PDF; the HTML page leaves the size to the browser's printer.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
@@ -143,7 +142,6 @@ def _page_context(request, article, large, pdf):
     pdf_url = reverse("articles:handout_pdf", kwargs={"slug": article.slug})
     return {
         "handout": article_parts(request, article),
-        "clinic": ClinicSettings.load(),
         "printed_on": timezone.localdate(),
         "large": large,
         "pdf": pdf,
@@ -240,7 +238,6 @@ def packet(request):
     large = form.cleaned_data["large"]
     context = {
         "handouts": [article_parts(request, a, anchor=f"a{a.pk}-") for a in articles],
-        "clinic": ClinicSettings.load(),
         "printed_on": timezone.localdate(),
         "note": form.cleaned_data["note"],
         "large": large,

@@ -10,7 +10,7 @@ from django.utils.text import capfirst
 
 from articles.models import FAQ, Article, Citation, Quote, Section
 from articles.readability import plain_text
-from portal.richtext import RichTextField
+from common.richtext import RichTextField
 
 PART_MODELS = [Article, Section, Quote, Citation, FAQ]
 SKIPPED_FIELDS = {"id", "article", "revision", "created", "updated", "word_count", "reading_grade"}

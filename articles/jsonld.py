@@ -1,55 +1,10 @@
 """schema.org structured data (JSON-LD) for the public pages, built as plain dicts."""
 
-from django.conf import settings
-from django.urls import reverse
+from common.richtext import plain_text
+from common.structured_data import CONTEXT, absolute_url, with_absolute_url
+from experts.jsonld import person_data
 
-from articles.readability import plain_text
-
-CONTEXT = "https://schema.org"
 PEOPLE = ("reviewedBy", "author")  # the MedicalWebPage's Person entries
-
-
-def absolute_url(request, path):
-    """Return path as an absolute URL: SITE_URL when set, else the request's own host."""
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
-    return request.build_absolute_uri(path)
-
-
-def person(request, expert):
-    """Return an expert as a schema.org Person."""
-    return with_absolute_url(request, person_data(expert))
-
-
-def person_data(expert):
-    """Return an expert as a schema.org Person whose url is still a path on this site."""
-    data = {"@type": "Person", "name": expert.name, "url": expert.get_absolute_url()}
-    if expert.honorific:
-        data["honorificPrefix"] = expert.honorific
-    if expert.credentials:
-        data["honorificSuffix"] = expert.credentials
-    if expert.role:
-        data["jobTitle"] = expert.role
-    if expert.affiliation:
-        data["affiliation"] = {"@type": "Organization", "name": expert.affiliation}
-    return data
-
-
-def with_absolute_url(request, data):
-    """Return data with its url, a path, made absolute (keeping the keys' order)."""
-    return data | {"url": absolute_url(request, data["url"])}
-
-
-def expert_page(request, expert):
-    """Return the Person for an expert's own page, with bio, photo and links."""
-    data = {"@context": CONTEXT} | person(request, expert)
-    if bio := " ".join(plain_text(expert.bio).split()):
-        data["description"] = bio
-    if expert.photo:
-        data["image"] = absolute_url(request, expert.photo.url)
-    if links := [link.url for link in expert.links.all()]:
-        data["sameAs"] = links
-    return data
 
 
 def topic_thing(topic):
@@ -134,33 +89,3 @@ def faq_page(faqs):
     if not questions:
         return None
     return {"@context": CONTEXT, "@type": "FAQPage", "mainEntity": questions}
-
-
-def web_site(request, clinic):
-    """Return the WebSite for the home page, with its search action."""
-    home = absolute_url(request, reverse("portal:home"))
-    search = absolute_url(request, reverse("portal:search"))
-    return {
-        "@context": CONTEXT,
-        "@type": "WebSite",
-        "name": clinic.name,
-        "url": home,
-        "potentialAction": {
-            "@type": "SearchAction",
-            "target": f"{search}?q={{search_term_string}}",
-            "query-input": "required name=search_term_string",
-        },
-    }
-
-
-def collection_page(request, name, about=None):
-    """Return a CollectionPage for a list page (topic, tag, A–Z, experts)."""
-    data = {
-        "@context": CONTEXT,
-        "@type": "CollectionPage",
-        "name": name,
-        "url": absolute_url(request, request.path),
-    }
-    if about is not None:
-        data["about"] = about
-    return data

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-from experts.models import Expert, unique_slug
-from portal.richtext import RichTextField
-from portal.uploads import IMAGE_VALIDATORS
+from common.richtext import RichTextField
+from common.slugs import unique_slug
+from common.uploads import IMAGE_VALIDATORS
+from experts.models import Expert
 
 
 def add_months(day, months):

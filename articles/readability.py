@@ -1,25 +1,19 @@
 """Reading level of patient text: Flesch–Kincaid grade, syllables from pyphen."""
 
 import functools
-import html
 import re
 
 import pyphen
 
+from common.richtext import plain_text  # noqa: F401 - re-exported for callers
+
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
 SENTENCE_END_RE = re.compile(r"[.!?]+(?:\s|$)|\n\s*\n")
-TAG_RE = re.compile(r"<(?:/p|/li|/h3|/h4|br\s*/?)>", re.IGNORECASE)
 
 
 @functools.cache
 def _dictionary():
     return pyphen.Pyphen(lang="en_US")
-
-
-def plain_text(markup):
-    """Return the text of rich-text markup, block ends turned into sentence breaks."""
-    text = TAG_RE.sub("\n\n", markup or "")
-    return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
 def syllables(word):

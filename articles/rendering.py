@@ -23,7 +23,7 @@ from django.utils.safestring import mark_safe
 
 from articles import jsonld
 from articles.models import Article
-from articles.templatetags.site_tags import ld_json
+from common.templatetags.site_tags import ld_json
 
 # Stored part -> the template that renders it (in articles/templates/articles/parts/).
 TEMPLATES = {

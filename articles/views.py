@@ -10,6 +10,7 @@ from taggit.models import Tag
 
 from articles import jsonld, rendering
 from articles.models import FAQ, Article, SlugRedirect, Topic
+from common import structured_data
 
 RELATED_LIMIT = 4
 
@@ -91,7 +92,9 @@ def topic(request, slug):
     context = {
         "topic": topic,
         "articles": topic.articles.published().for_listing(),
-        "page_data": jsonld.collection_page(request, topic.name, jsonld.topic_thing(topic)),
+        "page_data": structured_data.collection_page(
+            request, topic.name, jsonld.topic_thing(topic)
+        ),
     }
     return render(request, "articles/topic.html", context)
 

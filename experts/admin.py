@@ -3,10 +3,9 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from articles.forms import PositionedInlineFormSet
-from articles.models import Article
+from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+from common.inlines import PositionedInlineFormSet
 from experts.models import Expert, ExpertLink
-from portal.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
 
 
 def article_links(articles):
@@ -44,7 +43,10 @@ class ExpertAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     def quoted_in(self, expert):
         if not expert.pk:
             return "None yet"
-        return article_links(Article.objects.filter(quotes__expert=expert).distinct())
+        quoted = {
+            quote.article_id: quote.article for quote in expert.quotes.select_related("article")
+        }
+        return article_links(quoted.values())
 
     @admin.display(description="medically reviewed")
     def reviewed(self, expert):

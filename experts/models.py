@@ -1,19 +1,9 @@
 from django.db import models
 from django.urls import reverse
-from django.utils.text import slugify
 
-from portal.richtext import RichTextField
-from portal.uploads import IMAGE_VALIDATORS
-
-
-def unique_slug(instance, value, max_length=200):
-    """Return a slug from value that no other row of instance's model uses."""
-    base = slugify(value)[: max_length - 5] or "item"
-    slug, n = base, 2
-    others = type(instance)._default_manager.exclude(pk=instance.pk)
-    while others.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+from common.richtext import RichTextField
+from common.slugs import unique_slug
+from common.uploads import IMAGE_VALIDATORS
 
 
 class Expert(models.Model):

@@ -4,8 +4,8 @@ from django.core.cache import caches
 from django.core.validators import RegexValidator
 from django.db import models
 
+from common.uploads import IMAGE_VALIDATORS
 from portal import cache as page_cache
-from portal.uploads import IMAGE_VALIDATORS
 
 logger = logging.getLogger(__name__)
 CACHE_KEY = "clinic-settings"

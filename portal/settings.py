@@ -61,8 +61,9 @@ INSTALLED_APPS = [
     "axes",
     "django_prose_editor",
     "portal",
-    "experts",
     "articles",
+    "experts",
+    "common",
 ]
 
 MIDDLEWARE = [

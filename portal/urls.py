@@ -17,10 +17,15 @@ urlpatterns = [
     path("feed.xml", LatestArticlesFeed(), name="feed"),
 ]
 
+expert_urlpatterns = [
+    path("", views.expert_list, name="list"),
+    path("<slug:slug>/", views.expert_detail, name="detail"),
+]
+
 urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("", include("articles.urls")),
-    path("experts/", include("experts.urls")),
+    path("experts/", include((expert_urlpatterns, "experts"))),
     path("admin/", admin.site.urls),
 ]
 

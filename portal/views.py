@@ -1,16 +1,23 @@
-"""Site-wide pages: home, robots.txt and the error pages."""
+"""Site-wide pages: home, the expert pages, robots.txt and the error pages.
+
+The expert pages live here, not in `experts`, because they list articles: `experts`
+sits below `articles` and imports none of it.
+"""
 
 import logging
 
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseServerError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 
-from articles import jsonld
-from articles.models import Article
+from articles.models import Article, Quote
 from articles.views import public_topics
+from common import structured_data
+from experts import jsonld as expert_jsonld
+from experts.models import Expert
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,28 @@ def home(request):
     return render(request, "portal/home.html", context)
 
 
+def expert_list(request):
+    """List the clinic's experts."""
+    return render(request, "experts/list.html", {"experts": Expert.objects.all()})
+
+
+def expert_detail(request, slug):
+    """Show an expert's bio and links, and the published articles they reviewed or are quoted in."""
+    expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
+    quoted = Exists(Quote.objects.filter(article=OuterRef("pk"), expert=expert))
+    articles = (
+        Article.objects.published()
+        .for_listing()
+        .filter(Q(reviewed_by=expert) | Q(author=expert) | quoted)
+    )
+    context = {
+        "expert": expert,
+        "articles": articles,
+        "person_data": expert_jsonld.expert_page(request, expert),
+    }
+    return render(request, "experts/detail.html", context)
+
+
 def favicon(request):
     """Send browsers that ask for /favicon.ico (the admin, feed readers) to our icon."""
     return redirect(static("portal/favicon.svg"))
@@ -36,7 +65,7 @@ def favicon(request):
 
 def robots_txt(request):
     """Tell crawlers where the sitemap is and to keep out of the admin."""
-    sitemap = jsonld.absolute_url(request, reverse("portal:sitemap"))
+    sitemap = structured_data.absolute_url(request, reverse("portal:sitemap"))
     return render(request, "portal/robots.txt", {"sitemap_url": sitemap}, content_type="text/plain")
 
 

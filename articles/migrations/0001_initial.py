@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import portal.richtext
-import portal.uploads
+import common.richtext
+import common.uploads
 import taggit.managers
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=120, unique=True)),
                 ('slug', models.SlugField(blank=True, help_text='Part of the web address; filled in from the name if left blank.', max_length=140, unique=True)),
-                ('description', portal.richtext.RichTextField(blank=True, help_text='A short introduction shown at the top of the topic page.')),
+                ('description', common.richtext.RichTextField(blank=True, help_text='A short introduction shown at the top of the topic page.')),
                 ('icd10_codes', models.CharField(blank=True, help_text='Optional, comma-separated, e.g. G25.81.', max_length=120, verbose_name='ICD-10 codes')),
             ],
             options={
@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('title', models.CharField(help_text='Plain and specific, e.g. “Magnesium for restless legs syndrome”.', max_length=200)),
                 ('slug', models.SlugField(blank=True, help_text='Part of the web address; filled in from the title if left blank. Changing it later keeps the old address working.', max_length=200, unique=True)),
                 ('summary', models.TextField(help_text='One or two plain sentences shown under the title, in lists and in search results.', max_length=600)),
-                ('hero_image', models.ImageField(blank=True, help_text='Optional picture at the top: JPEG, PNG, GIF or WebP, 5 MB at most.', upload_to='articles/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=['jpg', 'jpeg', 'png', 'gif', 'webp'], message='“%(extension)s” files are not accepted. Upload a JPEG, PNG, GIF or WebP image (SVG is not accepted because it can carry scripts).'), portal.uploads.validate_image_size])),
+                ('hero_image', models.ImageField(blank=True, help_text='Optional picture at the top: JPEG, PNG, GIF or WebP, 5 MB at most.', upload_to='articles/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=['jpg', 'jpeg', 'png', 'gif', 'webp'], message='“%(extension)s” files are not accepted. Upload a JPEG, PNG, GIF or WebP image (SVG is not accepted because it can carry scripts).'), common.uploads.validate_image_size])),
                 ('hero_image_alt', models.CharField(blank=True, help_text='Describe the picture for people who cannot see it. Required with a picture.', max_length=200, verbose_name='hero image description')),
                 ('featured', models.BooleanField(default=False, help_text='Show on the home page.')),
                 ('meta_description', models.CharField(blank=True, help_text='Optional text for search engines and link previews (160 characters); the summary is used if blank.', max_length=160)),
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0, help_text='Order on the page, from 1.')),
                 ('heading', models.CharField(blank=True, help_text='Leave blank for an opening section without a heading.', max_length=200)),
-                ('body', portal.richtext.RichTextField(blank=True, help_text="Paragraphs, sub-headings and lists. Write [1], [2] … to cite the article's references by number.")),
+                ('body', common.richtext.RichTextField(blank=True, help_text="Paragraphs, sub-headings and lists. Write [1], [2] … to cite the article's references by number.")),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='articles.article')),
             ],
             options={
@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('position', models.PositiveSmallIntegerField(default=0, help_text='Order on the page, from 1.')),
                 ('question', models.CharField(max_length=300)),
-                ('answer', portal.richtext.RichTextField(blank=True)),
+                ('answer', common.richtext.RichTextField(blank=True)),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faqs', to='articles.article')),
             ],
             options={

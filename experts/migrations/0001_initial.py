@@ -2,8 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import portal.richtext
-import portal.uploads
+import common.richtext
+import common.uploads
 from django.db import migrations, models
 
 
@@ -25,8 +25,8 @@ class Migration(migrations.Migration):
                 ('credentials', models.CharField(blank=True, help_text='Letters after the name, e.g. MS, RDN, CSSD.', max_length=120)),
                 ('role', models.CharField(blank=True, help_text='e.g. Registered Dietitian Nutritionist.', max_length=160)),
                 ('affiliation', models.CharField(blank=True, help_text='Where they work, e.g. Dr Fox Online Pharmacy.', max_length=200)),
-                ('bio', portal.richtext.RichTextField(blank=True, help_text='A short biography for patients: training, experience, specialties.')),
-                ('photo', models.ImageField(blank=True, help_text='JPEG, PNG, GIF or WebP, 5 MB at most.', upload_to='experts/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=['jpg', 'jpeg', 'png', 'gif', 'webp'], message='“%(extension)s” files are not accepted. Upload a JPEG, PNG, GIF or WebP image (SVG is not accepted because it can carry scripts).'), portal.uploads.validate_image_size])),
+                ('bio', common.richtext.RichTextField(blank=True, help_text='A short biography for patients: training, experience, specialties.')),
+                ('photo', models.ImageField(blank=True, help_text='JPEG, PNG, GIF or WebP, 5 MB at most.', upload_to='experts/', validators=[django.core.validators.FileExtensionValidator(allowed_extensions=['jpg', 'jpeg', 'png', 'gif', 'webp'], message='“%(extension)s” files are not accepted. Upload a JPEG, PNG, GIF or WebP image (SVG is not accepted because it can carry scripts).'), common.uploads.validate_image_size])),
                 ('photo_alt', models.CharField(blank=True, help_text='Describe the photo for people who cannot see it.', max_length=200, verbose_name='photo description')),
                 ('created', models.DateTimeField(auto_now_add=True)),
                 ('updated', models.DateTimeField(auto_now=True)),

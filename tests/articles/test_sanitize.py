@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from articles.models import FAQ, Section, Topic
+from common.richtext import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
 from experts.models import Expert
-from portal.richtext import ALLOWED_ATTRIBUTES, ALLOWED_SCHEMES, ALLOWED_TAGS
 from tests.conftest import make_article
 
 XSS_PAYLOADS = [

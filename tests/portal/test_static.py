@@ -14,11 +14,13 @@ MANIFEST_STORAGES = {
 }
 
 
-@pytest.fixture
-def collected(tmp_path):
-    with override_settings(STATIC_ROOT=tmp_path, STORAGES=MANIFEST_STORAGES, DEBUG=False):
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """Collect the static files once for the module: collectstatic costs seconds."""
+    root = tmp_path_factory.mktemp("static")
+    with override_settings(STATIC_ROOT=root, STORAGES=MANIFEST_STORAGES, DEBUG=False):
         call_command("collectstatic", interactive=False, verbosity=0)
-        yield tmp_path
+        yield root
 
 
 def test_hashed_static_files_get_far_future_cache_headers(collected):

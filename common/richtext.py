@@ -1,5 +1,6 @@
 """Rich text: one allow-list, enforced with nh3 on every save and on render."""
 
+import html
 import re
 
 import nh3
@@ -12,6 +13,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 HREF_RE = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+BLOCK_END_RE = re.compile(r"<(?:/p|/li|/h3|/h4|br\s*/?)>", re.IGNORECASE)
 SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
 
 
@@ -27,6 +29,12 @@ def sanitize(html):
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+def plain_text(markup):
+    """Return the text of rich-text markup, block ends turned into sentence breaks."""
+    text = BLOCK_END_RE.sub("\n\n", markup or "")
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
 
 
 def render(html):

@@ -1,5 +1,8 @@
-"""Validators for uploaded images: a real raster image, 5 MB at most."""
+"""Uploaded images: a real raster image, 5 MB at most, never SVG."""
 
+import os
+
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -28,3 +31,21 @@ def validate_image_size(upload):
 
 
 IMAGE_VALIDATORS = [validate_image_extension, validate_image_size]
+
+SVG_MESSAGE = (
+    "SVG images are not accepted because they can carry scripts. "
+    "Upload a JPEG, PNG, GIF or WebP image."
+)
+
+
+class SafeImageField(forms.ImageField):
+    """An image upload that refuses SVG files and files over 5 MB before decoding them."""
+
+    def to_python(self, data):
+        if data is not None and hasattr(data, "name"):
+            extension = os.path.splitext(data.name or "")[1].lower()
+            content_type = getattr(data, "content_type", "") or ""
+            if extension in {".svg", ".svgz"} or "svg" in content_type:
+                raise ValidationError(SVG_MESSAGE, code="svg")
+            validate_image_size(data)
+        return super().to_python(data)

@@ -1,4 +1,4 @@
-"""Load the demo content in articles/demo/ without changing anything already there."""
+"""Load the demo content in portal/demo/ without changing anything already there."""
 
 import json
 from pathlib import Path
@@ -31,7 +31,7 @@ def read(name):
     try:
         return json.loads((DEMO_DIR / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
-        raise CommandError(f"Cannot read the demo file articles/demo/{name}: {error}") from error
+        raise CommandError(f"Cannot read the demo file portal/demo/{name}: {error}") from error
 
 
 def rich_text(lines):
@@ -106,7 +106,7 @@ class Loader:
     def topic(self, slug):
         data = self.common["topic"]
         if data["slug"] != slug:
-            raise CommandError(f"articles/demo/common.json has no topic “{slug}”.")
+            raise CommandError(f"portal/demo/common.json has no topic “{slug}”.")
         return self.find_or_create(
             "topic",
             slug,
@@ -139,7 +139,7 @@ class Loader:
         for entry in self.common[group]:
             if entry[field] == value:
                 return entry
-        raise CommandError(f"articles/demo/common.json has no {group} entry “{value}”.")
+        raise CommandError(f"portal/demo/common.json has no {group} entry “{value}”.")
 
     def article(self, data):
         slug = data["slug"]
@@ -237,7 +237,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         common = read("common.json")
         articles = [read(name) for name in ARTICLE_FILES]
-        self.stdout.write("Demo content (articles/demo/):")
+        self.stdout.write("Demo content (portal/demo/):")
         loader = Loader(common, self.stdout.write)
         with transaction.atomic(), reversion.create_revision():
             reversion.set_comment(REVISION_COMMENT)
