@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -12,24 +12,27 @@ from reversion import set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import history
+from articles import history, publishing, releases
 from articles.citations import ama_html
-from articles.forms import (
-    ArticleForm,
-    CitationFormSet,
-    PositionedInlineFormSet,
-    QuoteFormSet,
-    SectionFormSet,
-)
+from articles.forms import ArticleForm, CitationFormSet, QuoteFormSet, SectionFormSet
 from articles.handouts import print_handout_packet
-from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
+from articles.models import (
+    FAQ,
+    Article,
+    Citation,
+    Quote,
+    Reference,
+    Release,
+    Section,
+    SlugRedirect,
+    Topic,
+)
 from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
-
-PUBLISH_PERMISSION = "articles.publish_article"
+from common.inlines import PositionedInlineFormSet, sharing_siblings
 
 
 def can_publish(request):
-    return request.user.has_perm(PUBLISH_PERMISSION)
+    return publishing.can_publish(request.user)
 
 
 class ReviewDueFilter(admin.SimpleListFilter):
@@ -91,7 +94,7 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     form = ArticleForm
     list_display = [
         "title",
-        "status",
+        "stage",
         "reviewed_by",
         "last_reviewed",
         "next_review",
@@ -102,9 +105,9 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     search_fields = ["title", "summary", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "reviewed_by", "topics"]
-    readonly_fields = ["reading_level", "revision", "updated"]
+    readonly_fields = ["stage_and_versions", "reading_level", "updated"]
     inlines = [SectionInline, QuoteInline, CitationInline, FAQInline]
-    actions = ["send_to_review", "publish", "archive", print_handout_packet]
+    actions = ["send_to_review", "archive", print_handout_packet]
     ordering = ["-updated"]
     object_history_template = "admin/articles/article/object_history.html"
     fieldsets = [
@@ -127,16 +130,17 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
         (
             "Publishing and review",
             {
-                "description": "Only medical reviewers can publish and set the review details.",
+                "description": "Saving never changes what patients see: they see the "
+                "article's live version. Only medical reviewers publish a new version, "
+                "archive, and set the review details.",
                 "fields": [
+                    "stage_and_versions",
                     "status",
-                    "publish_at",
                     "reviewed_by",
                     "last_reviewed",
                     "next_review_due",
                     "featured",
                     "reading_level",
-                    "revision",
                     "updated",
                 ],
             },
@@ -155,12 +159,39 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
         form.can_publish = can_publish(request)
         return form
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        # The page's formsets share one dict, so the sections can check every [n]
+    def get_formsets_with_inlines(self, request, obj=None):
+        # The page's formsets see each other, so the sections can check every [n]
         # marker against the citations submitted with them, before anything is saved.
-        kwargs["siblings"] = request.__dict__.setdefault("_article_formsets", {})
-        return kwargs
+        return sharing_siblings(super().get_formsets_with_inlines(request, obj))
+
+    def get_queryset(self, request):
+        latest = Release.objects.filter(article=OuterRef("pk")).order_by("-number")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                latest_hash=Subquery(latest.values("content_hash")[:1]),
+                latest_go_live=Subquery(latest.values("go_live_at")[:1]),
+            )
+        )
+
+    @admin.display(description="status")
+    def stage(self, article):
+        if article.latest_go_live is None:
+            latest = None
+        else:
+            latest = Release(content_hash=article.latest_hash, go_live_at=article.latest_go_live)
+        return releases.STAGES[releases.stage(article, latest)]
+
+    @admin.display(description="where it stands")
+    def stage_and_versions(self, article):
+        if not article.pk:
+            return "Draft: patients see nothing until a medical reviewer publishes it."
+        return format_html(
+            '{} · <a href="{}">versions</a>',
+            self.stage(article),
+            reverse("admin:articles_article_releases", args=[article.pk]),
+        )
 
     @admin.display(description="next review due", ordering="next_review_due")
     def next_review(self, article):
@@ -183,64 +214,38 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
 
     @admin.action(description="Send selected articles to medical review", permissions=["change"])
     def send_to_review(self, request, queryset):
-        sent, skipped = [], []
-        for article in queryset:
-            if article.status == Article.Status.PUBLISHED:
-                skipped.append(article.title)
-            elif article.status != Article.Status.IN_REVIEW:
-                article.status = Article.Status.IN_REVIEW
-                article.save()
-                sent.append(article.title)
+        """Ask a medical reviewer to look at the working copy (published ones included)."""
+        sent = []
+        for article in queryset.exclude(
+            status__in=[Article.Status.IN_REVIEW, Article.Status.ARCHIVED]
+        ):
+            article.status = Article.Status.IN_REVIEW
+            article.save(update_fields=["status", "updated"])
+            sent.append(article.title)
         set_comment("Sent to medical review from the article list.")
         if sent:
             self.message_user(request, f"Sent to review: {', '.join(sent)}.", messages.SUCCESS)
-        if skipped:
+        else:
             self.message_user(
-                request,
-                f"Left as they are because they are published: {', '.join(skipped)}. "
-                "To take one back for review, change its status on its own page.",
-                messages.WARNING,
+                request, "Nothing to send: those are in review or archived.", messages.WARNING
             )
-
-    @admin.action(description="Publish selected articles (medical reviewers only)")
-    def publish(self, request, queryset):
-        if not can_publish(request):
-            self.message_user(
-                request,
-                "Only medical reviewers can publish articles. Nothing was changed.",
-                messages.ERROR,
-            )
-            return
-        published = []
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
-            article.status = Article.Status.PUBLISHED
-            try:
-                article.full_clean()
-            except ValidationError as error:
-                self.message_user(
-                    request,
-                    f"“{article.title}” was not published: {' '.join(error.messages)}",
-                    messages.ERROR,
-                )
-                continue
-            article.save()
-            published.append(article.title)
-        set_comment("Published from the article list.")
-        if published:
-            self.message_user(request, f"Published: {', '.join(published)}.", messages.SUCCESS)
 
     @admin.action(
-        description="Archive selected articles (take them off the site)", permissions=["change"]
+        description="Archive selected articles (take them off the site; medical reviewers only)",
+        permissions=["publish"],
     )
     def archive(self, request, queryset):
         archived = []
         for article in queryset.exclude(status=Article.Status.ARCHIVED):
             article.status = Article.Status.ARCHIVED
-            article.save()
+            article.save(update_fields=["status", "updated"])
             archived.append(article.title)
         set_comment("Archived from the article list.")
         if archived:
             self.message_user(request, f"Archived: {', '.join(archived)}.", messages.SUCCESS)
+
+    def has_publish_permission(self, request):
+        return can_publish(request)
 
     # Restoring versions: editors may not publish or change review details that way
 
@@ -262,10 +267,12 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     def _restore_needs_reviewer(version, current):
         """Return whether restoring the version would publish or change review details."""
         fields = version.field_dict
-        published = fields.get("status") == Article.Status.PUBLISHED
+        reviewer_only = (Article.Status.PUBLISHED, Article.Status.ARCHIVED)
         if current is None:
-            return published
-        if published and current.status != Article.Status.PUBLISHED:
+            return fields.get("status") in reviewer_only
+        if fields.get("status") != current.status and (
+            fields.get("status") in reviewer_only or current.status in reviewer_only
+        ):
             return True
         review = [Article._meta.get_field(name).attname for name in ArticleForm.REVIEW_FIELDS]
         return any(fields.get(name) != getattr(current, name) for name in review)
@@ -273,8 +280,8 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     def _refuse_restore(self, request, url_name, *args):
         self.message_user(
             request,
-            "Only medical reviewers can restore this version: it would publish the article "
-            "or change its review details. Nothing was changed.",
+            "Only medical reviewers can restore this version: it would publish, archive or "
+            "bring back the article, or change its review details. Nothing was changed.",
             messages.ERROR,
         )
         return redirect(url_name, *args)
@@ -282,12 +289,40 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     # History: a list with links to compare versions --------------------------
 
     def get_urls(self):
-        compare = path(
-            "<path:object_id>/history/compare/",
-            self.admin_site.admin_view(self.compare_view),
-            name="articles_article_compare",
-        )
-        return [compare, *super().get_urls()]
+        def view(function):
+            def wrapper(request, *args, **kwargs):
+                return function(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name="articles_article_compare",
+            ),
+            path(
+                "<path:object_id>/publish/",
+                view(publishing.publish_view),
+                name="articles_article_publish",
+            ),
+            path(
+                "<path:object_id>/versions/",
+                view(publishing.releases_view),
+                name="articles_article_releases",
+            ),
+            path(
+                "<path:object_id>/versions/compare/",
+                view(publishing.compare_releases_view),
+                name="articles_article_compare_releases",
+            ),
+            path(
+                "<path:object_id>/versions/<int:number>/reschedule/",
+                view(publishing.reschedule_view),
+                name="articles_article_reschedule",
+            ),
+            *super().get_urls(),
+        ]
 
     def history_view(self, request, object_id, extra_context=None):
         versions = list(
@@ -395,3 +430,30 @@ class SlugRedirectAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases, read-only: the approval record. They are made only by publishing."""
+
+    list_display = ["title", "number", "go_live_at", "reviewer_name", "reviewed_on", "approved_by"]
+    list_filter = ["go_live_at", "reviewed_by"]
+    list_select_related = ["approved_by"]
+    search_fields = ["title", "article__slug", "note"]
+    fields = [
+        "article", "number", "title", "summary", "reviewer_name", "reviewed_on", "approved_by",
+        "go_live_at", "note", "reading_grade", "word_count",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content", "rendered")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

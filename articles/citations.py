@@ -110,9 +110,10 @@ def ama_html(ref):
     if details := _source_details(ref):
         parts.append(escape(_end(details)))
     if ref.doi:
-        parts.append(format_html('<a href="{}">doi:{}</a>', ref.doi_url, ref.doi))
+        parts.append(format_html('<a href="https://doi.org/{}">doi:{}</a>', ref.doi, ref.doi))
     if ref.pmid:
-        parts.append(format_html('<a href="{}">PubMed {}</a>', ref.pubmed_url, ref.pmid))
+        url = f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/"
+        parts.append(format_html('<a href="{}">PubMed {}</a>', url, ref.pmid))
     if ref.url and not (ref.doi or ref.pmid):
         parts.append(format_html('<a href="{}">{}</a>', ref.url, ref.url))
     return mark_safe(" ".join(str(part) for part in parts if part))  # noqa: S308 - every part escaped

@@ -28,7 +28,6 @@ class ArticleForm(forms.ModelForm):
             "hero_image_alt",
             "disclaimer",
             "status",
-            "publish_at",
             "reviewed_by",
             "last_reviewed",
             "next_review_due",
@@ -51,13 +50,28 @@ class ArticleForm(forms.ModelForm):
         return cleaned_data
 
     def _refuse_publishing(self, cleaned_data):
-        was_published = self.instance.pk and self.instance.status == Article.Status.PUBLISHED
-        if cleaned_data.get("status") == Article.Status.PUBLISHED and not was_published:
+        """Publishing, archiving and bringing back are a reviewer's decisions."""
+        was = self.instance.status if self.instance.pk else Article.Status.DRAFT
+        wanted = cleaned_data.get("status")
+        reviewer_only = {Article.Status.PUBLISHED, Article.Status.ARCHIVED}
+        if wanted != was and (wanted in reviewer_only or was == Article.Status.ARCHIVED):
             self.add_error(
                 "status",
-                "Only medical reviewers can publish an article. Choose “In review” and a "
-                "medical reviewer will check and publish it.",
+                "Only medical reviewers can publish, archive or bring back an article. "
+                "Choose “In review” and a medical reviewer will check and publish it.",
             )
+
+    def clean_status(self):
+        """Refuse "Published" for an article with no release: publishing makes the first one."""
+        status = self.cleaned_data["status"]
+        has_release = self.instance.pk and self.instance.releases.exists()
+        if status == Article.Status.PUBLISHED and not has_release:
+            raise ValidationError(
+                "Use the Publish button to publish: it records the review and makes "
+                "version 1 of the article.",
+                code="publish_with_button",
+            )
+        return status
 
     def _refuse_review_changes(self):
         """Refuse review details sent by someone who may not set them (e.g. an old form)."""

@@ -1,17 +1,16 @@
 """Handouts: print-first pages and PDFs of articles, and packets of several, for the front desk."""
 
 import mimetypes
-from collections import defaultdict
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,28 +20,44 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from articles.citations import ama_html, link_markers
-from articles.models import Article
+from articles import releases
+from articles.citations import link_markers
+from articles.models import Article, Release, can_preview
 from articles.qr import qr_svg
+from articles.rendering import place_quotes
 from common.richtext import render as render_rich_text
+from common.structured_data import absolute_url
 
 # CSS page sizes for the PDF; the HTML page leaves the size to the browser's printer.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 NOTE_MAX_LENGTH = 500
 
 
-def handout_articles(request):
-    """Return the articles this visitor may print: all for staff, published ones for others."""
-    return Article.objects.all() if request.user.is_staff else Article.objects.published()
+def handout_release(request, slug):
+    """Return the release a handout prints: the live one, or for staff ?release=N.
+
+    Staff who may change articles can also print any release, and the working copy of an
+    article that has no live release (marked DRAFT); anyone else gets 404 for those.
+    """
+    number = request.GET.get("release", "")
+    if can_preview(request.user):
+        article = get_object_or_404(Article.objects.for_snapshot(), slug=slug)
+        if number:
+            if not number.isdigit():
+                raise Http404("Ask for a version by its number, e.g. ?release=2.")
+            return get_object_or_404(article.releases.select_related("article"), number=number)
+        live = Release.objects.live().select_related("article").filter(article=article).first()
+        return live or releases.working_copy(article)
+    if number:
+        raise Http404("Only staff can print earlier versions.")
+    return get_object_or_404(Release.objects.live().select_related("article"), article__slug=slug)
 
 
-def public_url(request, article):
+def public_url(request, release):
     """Return the article's public address, for the QR code and the printed link."""
     # SITE_URL wins when set: the front desk may print from an internal address that
     # patients' phones cannot reach.
-    if settings.SITE_URL:
-        return settings.SITE_URL + article.get_absolute_url()
-    return request.build_absolute_uri(article.get_absolute_url())
+    return absolute_url(request, release.get_absolute_url())
 
 
 def _linked(html, numbers, anchor):
@@ -54,33 +69,33 @@ def _linked(html, numbers, anchor):
     return html
 
 
-def article_parts(request, article, anchor=""):
-    """Return what a handout prints of one article, with quotes placed after their sections."""
-    sections = list(article.sections.all())
-    numbers = {citation.position for citation in article.citations.all()}
-    section_ids = {section.pk for section in sections}
-    last = sections[-1].pk if sections else None
-    quotes_after = defaultdict(list)
-    for quote in article.quotes.all():
-        quotes_after[quote.section_id if quote.section_id in section_ids else last].append(quote)
-    url = public_url(request, article)
+def release_parts(request, release, anchor=""):
+    """Return what a handout prints of one release, with quotes placed after their sections."""
+    content = release.content
+    numbers = {citation["position"] for citation in content["citations"]}
+    placed, loose_quotes = place_quotes(content["sections"], content["quotes"])
+    url = public_url(request, release)
     return {
-        "article": article,
+        "release": release,
+        "article": release.article,
         "anchor": anchor,
-        "is_draft": not article.is_published,
+        "is_draft": release.pk is None,
         "sections": [
             {
                 "section": section,
-                "body": _linked(section.body, numbers, anchor),
-                "quotes": quotes_after[section.pk],
+                "body": _linked(section["body"], numbers, anchor),
+                "quotes": quotes,
             }
-            for section in sections
+            for section, quotes in placed
         ],
-        "loose_quotes": quotes_after[None],
-        "faqs": [(faq, _linked(faq.answer, numbers, anchor)) for faq in article.faqs.all()],
-        "references": [(c.position, ama_html(c.reference)) for c in article.citations.all()],
+        "loose_quotes": loose_quotes,
+        "faqs": [(faq, _linked(faq["answer"], numbers, anchor)) for faq in content["faqs"]],
+        "references": [
+            (c["position"], render_rich_text(c["reference"]["ama_html"]))
+            for c in content["citations"]
+        ],
         "url": url,
-        "qr": qr_svg(url, f"QR code linking to {article.title} online"),
+        "qr": qr_svg(url, f"QR code linking to {release.title} online"),
     }
 
 
@@ -137,15 +152,17 @@ def pdf_response(pdf, filename):
     return response
 
 
-def _page_context(request, article, large, pdf):
+def _page_context(request, release, large, pdf):
     query = {"size": "large"} if large else {}
-    pdf_url = reverse("articles:handout_pdf", kwargs={"slug": article.slug})
+    if release.pk is not None and request.GET.get("release"):
+        query["release"] = release.number
+    pdf_url = reverse("articles:handout_pdf", kwargs={"slug": release.slug})
     return {
-        "handout": article_parts(request, article),
+        "handout": release_parts(request, release),
         "printed_on": timezone.localdate(),
         "large": large,
         "pdf": pdf,
-        "normal_url": reverse("articles:handout", kwargs={"slug": article.slug}),
+        "normal_url": reverse("articles:handout", kwargs={"slug": release.slug}),
         "pdf_a4_url": f"{pdf_url}?{urlencode(query | {'paper': 'a4'})}",
         "pdf_letter_url": f"{pdf_url}?{urlencode(query | {'paper': 'letter'})}",
     }
@@ -153,23 +170,26 @@ def _page_context(request, article, large, pdf):
 
 def handout(request, slug):
     """Show the print-first handout page of an article."""
-    article = get_object_or_404(handout_articles(request).for_detail(), slug=slug)
+    release = handout_release(request, slug)
     large = request.GET.get("size") == "large"
-    return render(request, "articles/handout.html", _page_context(request, article, large, False))
+    return render(request, "articles/handout.html", _page_context(request, release, large, False))
 
 
 def handout_pdf(request, slug):
     """Return the handout of an article as a PDF."""
-    article = get_object_or_404(handout_articles(request).for_detail(), slug=slug)
+    release = handout_release(request, slug)
     paper = request.GET.get("paper", "a4")
     if paper not in PAPER_SIZES:
         return HttpResponseBadRequest(
             f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
             content_type="text/plain; charset=utf-8",
         )
-    context = _page_context(request, article, request.GET.get("size") == "large", True)
+    context = _page_context(request, release, request.GET.get("size") == "large", True)
     html = render_to_string("articles/handout.html", context, request=request)
-    return pdf_response(render_pdf(request, html, paper), f"{article.slug}.pdf")
+    filename = (
+        f"{release.slug}-v{release.number}.pdf" if release.pk else f"{release.slug}-draft.pdf"
+    )
+    return pdf_response(render_pdf(request, html, paper), filename)
 
 
 class PacketForm(forms.Form):
@@ -225,7 +245,7 @@ def print_handout_packet(modeladmin, request, queryset):
 
 
 @never_cache
-@staff_member_required
+@permission_required("articles.view_article", raise_exception=True)
 def packet(request):
     """Return one PDF of the chosen articles: a cover page, then each article on a new page."""
     if request.method != "POST":
@@ -234,10 +254,16 @@ def packet(request):
     if not form.is_valid():
         chosen = form.cleaned_data.get("articles", Article.objects.none())
         return _packet_form_page(request, form, chosen.order_by("title"))
-    articles = form.cleaned_data["articles"].for_detail().order_by("title")
+    articles = form.cleaned_data["articles"].for_snapshot().order_by("title")
+    if not can_preview(request.user):  # the front desk prints only what patients may see
+        articles = articles.live()
+    # Each article's live release; staff may also print working copies, marked DRAFT.
+    live = Release.objects.live().select_related("article").filter(article__in=articles)
+    live = {release.article_id: release for release in live}
+    chosen = [live.get(a.pk) or releases.working_copy(a) for a in articles]
     large = form.cleaned_data["large"]
     context = {
-        "handouts": [article_parts(request, a, anchor=f"a{a.pk}-") for a in articles],
+        "handouts": [release_parts(request, r, anchor=f"a{r.article_id}-") for r in chosen],
         "printed_on": timezone.localdate(),
         "note": form.cleaned_data["note"],
         "large": large,

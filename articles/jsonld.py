@@ -1,8 +1,9 @@
 """schema.org structured data (JSON-LD) for the public pages, built as plain dicts."""
 
+from django.urls import reverse
+
 from common.richtext import plain_text
 from common.structured_data import CONTEXT, absolute_url, with_absolute_url
-from experts.jsonld import person_data
 
 PEOPLE = ("reviewedBy", "author")  # the MedicalWebPage's Person entries
 
@@ -22,67 +23,93 @@ def topic_thing(topic):
 
 
 def scholarly_article(reference):
-    """Return a cited reference as a ScholarlyArticle."""
-    data = {"@type": "ScholarlyArticle", "name": reference.title}
-    if reference.authors:
-        data["author"] = reference.authors
-    if reference.journal:
-        data["isPartOf"] = {"@type": "Periodical", "name": reference.journal}
-    if reference.year:
-        data["datePublished"] = str(reference.year)
-    if url := reference.doi_url or reference.pubmed_url or reference.url:
-        data["url"] = url
+    """Return a reference as cited in a release (a dict) as a ScholarlyArticle."""
+    data = {"@type": "ScholarlyArticle", "name": reference["title"]}
+    if reference["authors"]:
+        data["author"] = reference["authors"]
+    if reference["journal"]:
+        data["isPartOf"] = {"@type": "Periodical", "name": reference["journal"]}
+    if reference["year"]:
+        data["datePublished"] = str(reference["year"])
+    if reference["doi"]:
+        data["url"] = f"https://doi.org/{reference['doi']}"
+    elif reference["pmid"]:
+        data["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/"
+    elif reference["url"]:
+        data["url"] = reference["url"]
     return data
 
 
-def medical_web_page_parts(article):
-    """Return what an article's MedicalWebPage takes from its experts, topics and citations.
+def person(expert):
+    """Return an expert as a release shows them (a dict) as a schema.org Person."""
+    data = {
+        "@type": "Person",
+        "name": expert["name"],
+        "url": reverse("experts:detail", kwargs={"slug": expert["slug"]}),
+    }
+    for key, name in (
+        ("honorific", "honorificPrefix"),
+        ("credentials", "honorificSuffix"),
+        ("role", "jobTitle"),
+    ):
+        if expert[key]:
+            data[name] = expert[key]
+    if expert["affiliation"]:
+        data["affiliation"] = {"@type": "Organization", "name": expert["affiliation"]}
+    return data
+
+
+def release_parts(content):
+    """Return what a release's MedicalWebPage takes from its experts and citations.
 
     Its people's urls are paths: medical_web_page() makes them absolute for the request.
     """
     data = {}
-    if article.reviewed_by:
-        data["reviewedBy"] = person_data(article.reviewed_by)
-    if article.author:
-        data["author"] = person_data(article.author)
-    if topics := [topic_thing(topic) for topic in article.topics.all()]:
-        data["about"] = topics
-    if citations := [scholarly_article(c.reference) for c in article.citations.all()]:
+    if content["reviewer"]:
+        data["reviewedBy"] = person(content["reviewer"])
+    if content["author"]:
+        data["author"] = person(content["author"])
+    if citations := [scholarly_article(c["reference"]) for c in content["citations"]]:
         data["citation"] = citations
     return data
 
 
-def medical_web_page(request, article, clinic, parts=None):
-    """Return the MedicalWebPage for an article (children prefetched, or their parts given)."""
+def medical_web_page(request, release, clinic, parts, topics=()):
+    """Return the MedicalWebPage for a release, its stored parts and the article's topics."""
+    article = release.article
     data = {
         "@context": CONTEXT,
         "@type": "MedicalWebPage",
-        "name": article.title,
-        "headline": article.title,
-        "description": article.meta_description or article.summary,
-        "url": absolute_url(request, article.get_absolute_url()),
-        "inLanguage": "en",
+        "name": release.title,
+        "headline": release.title,
+        "description": release.meta_description or release.summary,
+        "url": absolute_url(request, release.get_absolute_url()),
+        "inLanguage": release.language,
         "publisher": {"@type": "Organization", "name": clinic.name},
-        "dateModified": article.updated.isoformat(),
+        "datePublished": release.go_live_at.isoformat(),
+        "dateModified": release.go_live_at.isoformat(),
+        "lastReviewed": release.reviewed_on.isoformat(),
+        "version": str(release.number),
     }
-    if article.publish_at:
-        data["datePublished"] = article.publish_at.isoformat()
-    if article.last_reviewed:
-        data["lastReviewed"] = article.last_reviewed.isoformat()
-    for name, value in (medical_web_page_parts(article) if parts is None else parts).items():
+    for name, value in parts.items():
         data[name] = with_absolute_url(request, value) if name in PEOPLE else value
+    if about := [topic_thing(topic) for topic in topics]:
+        data["about"] = about
     if article.hero_image:
         data["image"] = absolute_url(request, article.hero_image.url)
     return data
 
 
 def faq_page(faqs):
-    """Return a FAQPage for the given FAQs, or None when there are none."""
+    """Return a FAQPage for the given FAQs (as a release holds them), or None for none."""
     questions = [
         {
             "@type": "Question",
-            "name": faq.question,
-            "acceptedAnswer": {"@type": "Answer", "text": " ".join(plain_text(faq.answer).split())},
+            "name": faq["question"],
+            "acceptedAnswer": {
+                "@type": "Answer",
+                "text": " ".join(plain_text(faq["answer"]).split()),
+            },
         }
         for faq in faqs
     ]

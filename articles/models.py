@@ -1,15 +1,17 @@
 import datetime
 
 import reversion
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from common.richtext import RichTextField
+from common.signals import content_changed
 from common.slugs import unique_slug
 from common.uploads import IMAGE_VALIDATORS
 from experts.models import Expert
@@ -144,33 +146,30 @@ class Reference(models.Model):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
 
+def can_preview(user):
+    """Say whether this user sees working copies and every release (by permission, not is_staff)."""
+    return user.has_perm("articles.change_article")
+
+
 class ArticleQuerySet(models.QuerySet):
-    def published(self, now=None):
-        """Return articles the public may see: published, with publish time passed."""
-        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+    def live(self, now=None):
+        """Return articles that have a live release (see ReleaseQuerySet.live)."""
+        return self.filter(models.Exists(Release.objects.live(now).filter(article=OuterRef("pk"))))
 
-    def for_listing(self):
-        """Join what article cards show: reviewer and topics."""
-        return self.select_related("reviewed_by").prefetch_related("topics")
-
-    def for_detail(self):
-        """Join everything the article page shows, in a fixed number of queries."""
+    def for_snapshot(self):
+        """Join everything a release freezes of the working copy, in a fixed number of queries."""
         return self.select_related("reviewed_by", "author").prefetch_related(
-            "topics",
-            "tags",  # one query; article.tags.all() reads this cache, not tagged_items'
             "sections",
             models.Prefetch("quotes", queryset=Quote.objects.select_related("expert")),
             models.Prefetch("citations", queryset=Citation.objects.select_related("reference")),
             "faqs",
         )
 
-    def touch(self):
-        """Record that what these articles show changed: bump updated, forget stored parts."""
-        return self.update(updated=timezone.now(), rendered={})
-
-    def related_to(self, topic_ids, tag_ids):
-        """Return articles on any of the given topics or with any of the given tags."""
-        return self.filter(Q(topics__in=topic_ids) | Q(tags__in=tag_ids)).distinct()
+    def update(self, **kwargs):
+        """Update rows and tell the site (page cache, search) once the change commits."""
+        count = super().update(**kwargs)
+        content_changed.send(sender=self.model, pks=None)
+        return count
 
     def review_due(self, within_days=30, today=None):
         """Return articles whose next review is overdue or due within the given days."""
@@ -180,15 +179,7 @@ class ArticleQuerySet(models.QuerySet):
         ).exclude(status=Article.Status.ARCHIVED)
 
 
-class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
-    def get_queryset(self):
-        # Only the article page reads its stored parts (`defer(None)` there); lists,
-        # feeds, sitemaps and the admin leave them in the database.
-        return super().get_queryset().defer("rendered")
-
-
-# Stored parts are derived from other rows: a restored version must not bring back old ones.
-@reversion.register(follow=["sections", "quotes", "citations", "faqs"], exclude=["rendered"])
+@reversion.register(follow=["sections", "quotes", "citations", "faqs"])
 class Article(models.Model):
     """A patient-education article."""
 
@@ -238,12 +229,6 @@ class Article(models.Model):
     status = models.CharField(
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    publish_at = models.DateTimeField(
-        "publish time",
-        null=True,
-        blank=True,
-        help_text="When the article goes live. A future time schedules it; blank means now, when published.",
-    )
     reviewed_by = models.ForeignKey(
         Expert,
         null=True,
@@ -271,24 +256,18 @@ class Article(models.Model):
         help_text="US school grade needed to read the article (Flesch–Kincaid); aim for 8 or lower.",
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
-    revision = models.PositiveIntegerField(
-        default=1,
-        editable=False,
-        help_text="Goes up by one at each save of the article (one admin save, one history entry); printed on handouts.",
-    )
+    # A digest of what a release would freeze of the working copy now: it differs from the
+    # latest release's when there are changes not yet reviewed (see articles/releases.py).
+    working_hash = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
-    # The page's parts drawn from the article's children and related rows, rendered on
-    # the first view after a change (articles/rendering.py); any change empties it.
-    rendered = models.JSONField(default=dict, blank=True, editable=False)
 
-    objects = ArticleManager()
+    objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-publish_at", "-pk"]
-        indexes = [models.Index(fields=["status", "publish_at"], name="article_visible_idx")]
+        ordering = ["-updated", "-pk"]
         permissions = [
-            ("publish_article", "Can publish articles and set review fields"),
+            ("publish_article", "Can publish articles (create releases) and set review fields"),
         ]
 
     def __str__(self):
@@ -300,18 +279,9 @@ class Article(models.Model):
         self.last_reviewed = self._meta.get_field("last_reviewed").to_python(self.last_reviewed)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = add_months(self.last_reviewed, 12)
-        if self.status == self.Status.PUBLISHED and not self.publish_at:
-            self.publish_at = timezone.now()
-        self.rendered = {}  # a change of reviewer or author shows in the stored parts
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "rendered", "updated"}
-        existing = self.pk is not None and not self._state.adding
-        if existing:
-            self.revision = F("revision") + 1
+        if self.pk is not None and not self._state.adding:
             self._remember_old_slug()
         super().save(*args, **kwargs)
-        if existing:
-            self.refresh_from_db(fields=["revision"])
 
     def get_absolute_url(self):
         return reverse("articles:detail", kwargs={"slug": self.slug})
@@ -324,43 +294,17 @@ class Article(models.Model):
             and self.next_review_due <= self.last_reviewed
         ):
             errors["next_review_due"] = "The next review must be after the last review."
-        if self.status == self.Status.PUBLISHED and not self.reviewed_by_id:
-            errors["reviewed_by"] = (
-                "An article needs a medical reviewer before it can be published."
-            )
-        if self.status == self.Status.PUBLISHED and not self.last_reviewed:
-            errors["last_reviewed"] = "Enter the date of the medical review before publishing."
         if self.hero_image and not self.hero_image_alt:
             errors["hero_image_alt"] = "Describe the picture for people who cannot see it."
         if errors:
             raise ValidationError(errors)
 
     def _remember_old_slug(self):
-        """Keep the old address of a published article working after a slug change."""
-        old = Article.objects.filter(pk=self.pk).values_list("slug", "status").first()
-        if old and old[0] != self.slug and old[1] == self.Status.PUBLISHED:
-            SlugRedirect.objects.update_or_create(old_slug=old[0], defaults={"article": self})
+        """Keep the old address of a released article working after a slug change."""
+        old = Article.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+        if old and old != self.slug and self.releases.exists():
+            SlugRedirect.objects.update_or_create(old_slug=old, defaults={"article": self})
             SlugRedirect.objects.filter(old_slug=self.slug).delete()
-
-    def touch(self):
-        """Record that a part of the article changed (for sitemaps, feeds and caches)."""
-        Article.objects.filter(pk=self.pk).touch()
-
-    @property
-    def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at <= timezone.now()
-        )
-
-    @property
-    def is_scheduled(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.publish_at is not None
-            and self.publish_at > timezone.now()
-        )
 
     @property
     def reading_minutes(self):
@@ -493,28 +437,149 @@ class FAQ(ArticleChild):
         return self.question
 
 
-def article_text(article):
-    """Return the plain text a patient reads in an article: sections and FAQs."""
-    from articles.readability import plain_text
+class ReleaseQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Return the live releases: each article's newest release whose go-live time has
+        passed, unless the article is archived. Every public route starts here."""
+        now = now or timezone.now()
+        newer = Release.objects.filter(
+            article=OuterRef("article"), number__gt=OuterRef("number"), go_live_at__lte=now
+        )
+        return (
+            self.filter(go_live_at__lte=now)
+            .exclude(article__status=Article.Status.ARCHIVED)
+            .exclude(models.Exists(newer))
+        )
 
-    parts = [article.summary]
-    for section in article.sections.all():
-        parts += [section.heading + ".", plain_text(section.body)]
-    for quote in article.quotes.all():
-        parts.append(quote.text)
-    for faq in article.faqs.all():
-        parts += [faq.question, plain_text(faq.answer)]
-    return "\n\n".join(part for part in parts if part)
+    def scheduled(self, now=None):
+        """Return releases waiting for their go-live time (of articles not archived)."""
+        return self.filter(go_live_at__gt=now or timezone.now()).exclude(
+            article__status=Article.Status.ARCHIVED
+        )
+
+    def featuring(self, expert):
+        """Return releases the expert reviewed, wrote or is quoted in (as they stood)."""
+        return self.filter(experts=expert)
+
+    def for_listing(self):
+        """Join what article cards show: the article's address and topics."""
+        return (
+            self.select_related("article")
+            .prefetch_related("article__topics")
+            .defer("content", "rendered")
+            .order_by("-go_live_at", "-pk")
+        )
+
+    def update(self, **kwargs):
+        """Refuse to change a release: only the stored page parts (derived) may be updated."""
+        if set(kwargs) - {"rendered"}:
+            raise ReleaseIsImmutable("A release is never changed: publish a new one instead.")
+        return super().update(**kwargs)
+
+    def reschedule(self, go_live_at, now=None):
+        """Move releases that are not live yet to a new go-live time: the one change allowed."""
+        pending = self.filter(go_live_at__gt=now or timezone.now())
+        count = super(ReleaseQuerySet, pending).update(go_live_at=go_live_at)
+        content_changed.send(sender=Release, pks=None)
+        return count
+
+    def delete(self):
+        raise ReleaseIsImmutable("A release is never deleted: archive the article instead.")
+
+    delete.queryset_only = True
 
 
-def update_reading_stats(article):
-    """Store the article's word count and reading grade (run after its parts change)."""
-    from articles.readability import grade, words
+class ReleaseIsImmutable(Exception):
+    """Raised on an attempt to change or delete a release."""
 
-    text = article_text(article)
-    Article.objects.filter(pk=article.pk).update(
-        word_count=len(words(text)), reading_grade=grade(text)
+
+class Release(models.Model):
+    """An immutable, medically reviewed copy of everything patients see of an article.
+
+    Publishing freezes the working copy (the Article and its sections, quotes, citations
+    and FAQs) into a release; patients only ever see an article's live release.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="releases")
+    number = models.PositiveIntegerField(help_text="1, 2, 3 … per article; printed on handouts.")
+    language = models.CharField(max_length=10, default="en")
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    # Sections, quotes (with the experts as they stood), citations (with the references as
+    # cited), FAQs, disclaimer, reviewer and author: see articles/releases.py, snapshot().
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    reading_grade = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    word_count = models.PositiveIntegerField(default=0)
+    reviewed_by = models.ForeignKey(
+        Expert,
+        on_delete=models.PROTECT,
+        related_name="reviewed_releases",
+        verbose_name="medically reviewed by",
     )
+    experts = models.ManyToManyField(
+        Expert,
+        related_name="featured_in_releases",
+        help_text="Everyone the release shows: reviewer, author and quoted experts.",
+    )
+    reviewer_name = models.CharField(
+        max_length=400, help_text="The reviewer's name and credentials as they stood."
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="approved_releases",
+        help_text="The staff member who published it (empty for releases made by an upgrade).",
+    )
+    reviewed_on = models.DateField("review date")
+    go_live_at = models.DateTimeField("go-live time", db_index=True)
+    note = models.TextField("what changed", blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    # The page parts rendered from `content`, keyed by the code version (derived, see
+    # articles/rendering.py): the one column that may be written after publishing.
+    rendered = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["article", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="release_unique_number")
+        ]
+        indexes = [models.Index(fields=["article", "go_live_at"], name="release_live_idx")]
+
+    def __str__(self):
+        return f"{self.title} · version {self.number}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ReleaseIsImmutable("A release is never changed: publish a new one instead.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.article.slug})
+
+    def delete(self, *args, **kwargs):
+        raise ReleaseIsImmutable("A release is never deleted: archive the article instead.")
+
+    @property
+    def slug(self):
+        return self.article.slug
+
+    @property
+    def reading_minutes(self):
+        """Return the reading time in whole minutes at 200 words a minute."""
+        return max(1, round(self.word_count / 200))
+
+    @property
+    def disclaimer(self):
+        return self.content.get("disclaimer", "")
+
+    @property
+    def meta_description(self):
+        return self.content.get("meta_description", "")
 
 
 class SearchDocumentQuerySet(models.QuerySet):
@@ -527,7 +592,7 @@ class SearchDocumentQuerySet(models.QuerySet):
 
         A union rather than an OR: with OR, SQLite reads every document in full.
         """
-        published = SearchDocument.objects.filter(article__in=Article.objects.published(now))
+        published = SearchDocument.objects.filter(article__in=Article.objects.live(now))
         experts = SearchDocument.objects.filter(expert__isnull=False)
         return published.values("pk").order_by().union(experts.values("pk").order_by(), all=True)
 

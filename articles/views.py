@@ -1,63 +1,112 @@
-"""Public article pages: article, A–Z index, topics, tags and all FAQs."""
+"""Public article pages: article, A–Z index, topics, tags and all FAQs.
+
+Every page starts from the live releases (`Release.objects.live()`); staff who may
+change articles also see working copies and earlier releases, under a preview banner.
+"""
 
 import itertools
 import unicodedata
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
-from articles import jsonld, rendering
-from articles.models import FAQ, Article, SlugRedirect, Topic
+from articles import jsonld, releases, rendering
+from articles.models import Article, Release, SlugRedirect, Topic, can_preview
 from common import structured_data
 
 RELATED_LIMIT = 4
 
 
-def visible_articles(user):
-    """Return the articles this user may open: staff also see unpublished ones."""
-    return Article.objects.all() if user.is_staff else Article.objects.published()
-
-
 def public_topics():
-    """Return topics with the number of published articles each, empty ones left out."""
-    published = Q(articles__in=Article.objects.published())
-    return Topic.objects.annotate(article_count=Count("articles", filter=published)).filter(
+    """Return topics with the number of live articles each, empty ones left out."""
+    live = Q(articles__in=Article.objects.live())
+    return Topic.objects.annotate(article_count=Count("articles", filter=live)).filter(
         article_count__gt=0
     )
 
 
-def related_articles(article, topic_ids, tag_ids):
-    """Return published articles sharing a topic or tag with article (one query)."""
-    if not topic_ids and not tag_ids:
-        return []
-    related = Article.objects.published().related_to(topic_ids, tag_ids).exclude(pk=article.pk)
-    return list(related.only("title", "slug", "summary")[:RELATED_LIMIT])
+def labels(article_id):
+    """Return an article's topics and tags, in one query: ([topics], [tags])."""
+    topics = Topic.objects.filter(articles=article_id).annotate(kind=Value("topic"))
+    tags = Tag.objects.filter(
+        taggit_taggeditem_items__object_id=article_id,
+        taggit_taggeditem_items__content_type__app_label="articles",
+        taggit_taggeditem_items__content_type__model="article",
+    ).annotate(kind=Value("tag"))
+    fields = ("kind", "pk", "name", "slug")
+    rows = (
+        topics.order_by().values_list(*fields).union(tags.order_by().values_list(*fields), all=True)
+    )
+    found = {"topic": [], "tag": []}
+    for kind, pk, name, slug in rows:
+        found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+    return sorted(found["topic"], key=str), sorted(found["tag"], key=str)
 
 
-def redirect_old_slug(visible, slug):
+def related_releases(article_id):
+    """Return live releases of other articles sharing a topic or tag (one query)."""
+    topics = Topic.objects.filter(articles=article_id).values("pk")
+    tags = Tag.objects.filter(
+        taggit_taggeditem_items__object_id=article_id,
+        taggit_taggeditem_items__content_type__model="article",
+    ).values("pk")
+    related = Article.objects.filter(Q(topics__in=topics) | Q(tags__in=tags)).exclude(pk=article_id)
+    return list(
+        Release.objects.live()
+        .filter(article__in=related.values("pk"))
+        .select_related("article")
+        .only("title", "summary", "article__slug")
+        .order_by("title")[:RELATED_LIMIT]
+    )
+
+
+def redirect_old_slug(slug, articles):
     """Redirect an article's old address to its current one; 404 for unknown ones."""
-    redirects = SlugRedirect.objects.select_related("article")
-    old = redirects.filter(old_slug=slug, article__in=visible).first()
+    old = SlugRedirect.objects.select_related("article").filter(old_slug=slug, article__in=articles)
+    old = old.first()
     if old is None:
         raise Http404("No article at this address.")
     return redirect("articles:detail", slug=old.article.slug, permanent=True)
 
 
+def chosen_release(request, article):
+    """Return the release staff asked for with ?release=N, or the working copy."""
+    number = request.GET.get("release", "")
+    if not number:
+        return releases.working_copy(article)
+    if not number.isdigit():
+        raise Http404("Ask for a version by its number, e.g. ?release=2.")
+    return get_object_or_404(article.releases.select_related("article"), number=int(number))
+
+
 def detail(request, slug):
-    """Show an article; staff also see unpublished ones, under a preview banner."""
-    visible = visible_articles(request.user)
-    try:  # with its stored parts, which other queries leave out; get(): no ordering to build
-        article = visible.defer(None).get(slug=slug)
-    except Article.DoesNotExist:
-        return redirect_old_slug(visible, slug)
-    parts = rendering.page_parts(article)
+    """Show an article's live release; staff may preview the working copy or any release."""
+    if can_preview(request.user):
+        article = Article.objects.for_snapshot().filter(slug=slug).first()
+        if article is None:
+            return redirect_old_slug(slug, Article.objects.all())
+        release = chosen_release(request, article)
+        live = Release.objects.live().filter(article=article).first()
+        preview = release.pk is None or live is None or live.pk != release.pk
+    else:
+        release = Release.objects.live().select_related("article").filter(article__slug=slug)
+        release = release.first()
+        if release is None:
+            return redirect_old_slug(slug, Article.objects.live())
+        live, preview = release, False
+    topics, tags = labels(release.article_id)
     context = {
-        "article": article,
-        "preview": not article.is_published,
-        "parts": parts,
-        "related": related_articles(article, parts["topic_ids"], parts["tag_ids"]),
+        "release": release,
+        "article": release.article,
+        "live": live,
+        "preview": preview,
+        "stage": releases.STAGES[releases.stage(release.article)] if preview else "",
+        "parts": rendering.page_parts(release),
+        "topics": topics,
+        "tags": tags,
+        "related": related_releases(release.article_id),
     }
     return render(request, "articles/detail.html", context)
 
@@ -69,29 +118,29 @@ def first_letter(title):
 
 
 def index(request):
-    """List published articles from A to Z, grouped by first letter."""
-    articles = sorted(
-        Article.objects.published().for_listing(),
-        key=lambda article: (first_letter(article.title), article.title.casefold()),
+    """List live articles from A to Z, grouped by first letter."""
+    live = sorted(
+        Release.objects.live().for_listing(),
+        key=lambda release: (first_letter(release.title), release.title.casefold()),
     )
     groups = [
         (letter, list(group))
-        for letter, group in itertools.groupby(articles, key=lambda a: first_letter(a.title))
+        for letter, group in itertools.groupby(live, key=lambda r: first_letter(r.title))
     ]
     return render(request, "articles/index.html", {"groups": groups})
 
 
 def topics(request):
-    """List the topics that have published articles."""
+    """List the topics that have live articles."""
     return render(request, "articles/topics.html", {"topics": public_topics()})
 
 
 def topic(request, slug):
-    """Show a topic and its published articles."""
+    """Show a topic and its live articles."""
     topic = get_object_or_404(Topic, slug=slug)
     context = {
         "topic": topic,
-        "articles": topic.articles.published().for_listing(),
+        "articles": Release.objects.live().for_listing().filter(article__topics=topic),
         "page_data": structured_data.collection_page(
             request, topic.name, jsonld.topic_thing(topic)
         ),
@@ -100,20 +149,18 @@ def topic(request, slug):
 
 
 def tag(request, slug):
-    """Show the published articles with a tag; a tag with none is not found."""
+    """Show the live articles with a tag; a tag with none is not found."""
     tag = get_object_or_404(Tag, slug=slug)
-    articles = list(Article.objects.published().for_listing().filter(tags=tag))
+    articles = list(Release.objects.live().for_listing().filter(article__tags=tag))
     if not articles:
         raise Http404("No published articles have this tag.")
     return render(request, "articles/tag.html", {"tag": tag, "articles": articles})
 
 
 def faqs(request):
-    """List every published article's FAQs, grouped by article."""
-    has_faqs = Exists(FAQ.objects.filter(article=OuterRef("pk")))
-    articles = list(
-        Article.objects.published().filter(has_faqs).order_by("title").prefetch_related("faqs")
-    )
-    all_faqs = [faq for article in articles for faq in article.faqs.all()]
-    context = {"articles": articles, "faq_data": jsonld.faq_page(all_faqs)}
+    """List every live article's FAQs, grouped by article."""
+    live = Release.objects.live().select_related("article").order_by("title")
+    live = [release for release in live if release.content["faqs"]]
+    all_faqs = [faq for release in live for faq in release.content["faqs"]]
+    context = {"releases": live, "faq_data": jsonld.faq_page(all_faqs)}
     return render(request, "articles/faqs.html", context)

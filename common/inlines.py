@@ -15,12 +15,16 @@ class PositionedInlineFormSet(BaseInlineFormSet):
 
     New rows left at 0 or blank are numbered after the others, duplicate numbers get
     a clear error, and rows can swap places without tripping the unique constraint.
-    Formsets of one page share `siblings` (prefix -> formset) so one can check another.
+    Formsets of one page may share `siblings` (prefix -> formset) so one can check
+    another: see `sharing_siblings()`.
     """
 
-    def __init__(self, *args, siblings=None, **kwargs):
+    siblings = None
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.siblings = siblings if siblings is not None else {}
+        if self.siblings is None:
+            self.siblings = {}
         self.siblings[self.prefix] = self
 
     def add_fields(self, form, index):
@@ -77,3 +81,12 @@ class PositionedInlineFormSet(BaseInlineFormSet):
             for offset, pk in enumerate(moving):
                 self.model._default_manager.filter(pk=pk).update(position=PARKING_POSITION - offset)
         return super().save_existing_objects(commit)
+
+
+def sharing_siblings(formsets_with_inlines):
+    """Yield (formset class, inline) pairs whose formsets of one request see each other."""
+    siblings = {}
+    for formset, inline in formsets_with_inlines:
+        if issubclass(formset, PositionedInlineFormSet):
+            formset = type(formset.__name__, (formset,), {"siblings": siblings})
+        yield formset, inline

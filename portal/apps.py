@@ -6,7 +6,6 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from portal import cache, search_index
+        from portal import changes
 
-        cache.connect_signals()
-        search_index.connect()
+        changes.connect()

@@ -1,9 +1,10 @@
-"""Whole-page cache for anonymous visitors, emptied at once by any content change.
+"""Whole-page cache for anonymous visitors, emptied at once by any change patients see.
 
 Every stored page carries the content generation it was rendered in: a random token
-that a save or delete of any content model replaces (after its transaction commits),
-and that also ends by itself when the clock alone changes what the site shows — the
-next scheduled article's publish time, or midnight for printed dates. A page is served
+that a new release or a change to what pages show live (experts, topics, tags, the
+clinic; see portal/changes.py) replaces after its transaction commits, and that also
+ends by itself when the clock alone changes what the site shows — the next scheduled
+release's go-live time, or midnight for printed dates. A page is served
 only while its generation is current, so an edit shows on the very next request and
 nothing needs to find and delete the pages it touched.
 
@@ -31,15 +32,14 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, parse_etags, patch_cache_control, patch_vary_headers
 
+from articles.models import Release
+
 logger = logging.getLogger(__name__)
 
-# Everything a public page shows is stored in these apps' models.
-CONTENT_APPS = {"articles", "experts", "portal", "taggit"}
 CACHE_ALIAS = "default"
 GENERATION_KEY = "page-cache:generation"
 PAGE_KEY_PREFIX = "page-cache:page:"
@@ -73,8 +73,6 @@ def stamp_path():
 
 def content_expiry(now):
     """Return the time (epoch seconds) the clock alone next changes the public pages."""
-    from articles.models import Article
-
     midnight = datetime.datetime.combine(
         timezone.localdate(now) + datetime.timedelta(days=1),
         datetime.time(),
@@ -82,9 +80,9 @@ def content_expiry(now):
     )
     try:
         scheduled = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, publish_at__gt=now)
-            .order_by("publish_at")
-            .values_list("publish_at", flat=True)
+            Release.objects.scheduled(now)
+            .order_by("go_live_at")
+            .values_list("go_live_at", flat=True)
             .first()
         )
     except DatabaseError:  # e.g. during migrate, before the table exists
@@ -157,19 +155,6 @@ def invalidate(using=None):
     new_generation(expiry=time.time() + PROVISIONAL_LIFETIME)
     if not any(func is new_generation for _, func, _ in connection.run_on_commit):
         transaction.on_commit(new_generation, using=using, robust=True)
-
-
-def content_changed(sender, using=None, **kwargs):
-    """Invalidate the page cache when a content model's row is saved or deleted."""
-    if sender._meta.app_label in CONTENT_APPS:
-        invalidate(using)
-
-
-def connect_signals():
-    """Watch every content model: articles and their parts, experts, tags, the clinic."""
-    post_save.connect(content_changed, dispatch_uid="page-cache-save")
-    post_delete.connect(content_changed, dispatch_uid="page-cache-delete")
-    m2m_changed.connect(content_changed, dispatch_uid="page-cache-m2m")
 
 
 def lookup(cache, key):

@@ -1,10 +1,10 @@
-"""The Atom feed of published articles."""
+"""The Atom feed of live articles: each article's live release, newest first."""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from articles.models import Article
+from articles.models import Release
 from portal.models import ClinicSettings
 
 FEED_LIMIT = 20
@@ -29,20 +29,19 @@ class LatestArticlesFeed(Feed):
         return reverse("portal:home")
 
     def items(self):
-        return Article.objects.published().select_related("author", "reviewed_by")[:FEED_LIMIT]
+        return Release.objects.live().for_listing()[:FEED_LIMIT]
 
-    def item_title(self, article):
-        return article.title
+    def item_title(self, release):
+        return release.title
 
-    def item_description(self, article):
-        return article.summary
+    def item_description(self, release):
+        return release.summary
 
-    def item_pubdate(self, article):
-        return article.publish_at
+    def item_pubdate(self, release):
+        return release.go_live_at
 
-    def item_updateddate(self, article):
-        return article.updated
+    def item_updateddate(self, release):
+        return release.go_live_at
 
-    def item_author_name(self, article):
-        expert = article.author or article.reviewed_by
-        return expert.name_with_credentials if expert else None
+    def item_author_name(self, release):
+        return release.reviewer_name

@@ -1,30 +1,21 @@
 """Keep the search index current: one SearchDocument per article and per expert.
 
-Every article is indexed whatever its status; search filters with
-Article.objects.published() when it runs, so a scheduled article appears on time
-without being saved again, and nothing unpublished is ever matched or quoted.
+An article's document holds the text of its live release (never the working copy);
+search also filters with Article.objects.live() when it runs, so nothing that is not
+live is ever matched or quoted.
 """
 
 import functools
 import re
 import unicodedata
 
-from django.apps import apps
 from django.contrib.postgres.search import SearchVector
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Value
-from django.db.models.signals import (
-    m2m_changed,
-    post_delete,
-    post_migrate,
-    post_save,
-    pre_delete,
-)
-from taggit.models import Tag
+from django.db.models import Prefetch, Value
 
 from articles.citations import MARKER_RE
-from articles.models import FAQ, Article, Quote, SearchDocument, Section, Topic
+from articles.models import Article, Release, SearchDocument
 from articles.readability import plain_text
 from experts.models import Expert
 
@@ -101,18 +92,25 @@ def fold(text):
 
 
 def article_fields(article):
-    """Return the document text of an article (parts prefetched)."""
+    """Return the document text of an article: its live release, topics and tags.
+
+    An article with no live release gets an empty document (search shows only live ones).
+    """
+    releases = article.live_releases
+    content = releases[0].content if releases else None
+    if content is None:
+        return {"title": "", "summary": "", "keywords": "", "body": ""}
     body = []
-    for section in article.sections.all():
-        body += [sentences([section.heading]), rich_text(section.body)]
-    body += [sentences([quote.text]) for quote in article.quotes.all()]
-    for faq in article.faqs.all():
-        body += [sentences([faq.question]), rich_text(faq.answer)]
+    for section in content["sections"]:
+        body += [sentences([section["heading"]]), rich_text(section["body"])]
+    body += [sentences([quote["text"]]) for quote in content["quotes"]]
+    for faq in content["faqs"]:
+        body += [sentences([faq["question"]]), rich_text(faq["answer"])]
     keywords = [topic.name for topic in article.topics.all()]
     keywords += [item.tag.name for item in article.tagged_items.all()]
     return {
-        "title": clean(article.title),
-        "summary": clean(article.summary),
+        "title": clean(content["title"]),
+        "summary": clean(content["summary"]),
         "keywords": sentences(keywords),
         "body": " ".join(part for part in body if part),
     }
@@ -158,9 +156,8 @@ def save_document(source, fields, create=True):
 
 
 def articles_for_index():
-    return Article.objects.prefetch_related(
-        "sections", "quotes", "faqs", "topics", "tagged_items__tag"
-    )
+    live = Prefetch("releases", queryset=Release.objects.live(), to_attr="live_releases")
+    return Article.objects.prefetch_related(live, "topics", "tagged_items__tag")
 
 
 def index_article(pk, create=True):
@@ -170,7 +167,10 @@ def index_article(pk, create=True):
         save_document({"article": article}, article_fields(article), create)
 
 
-def index_expert(pk):
+def index_expert(pk, raw=False):
+    if raw:
+        transaction.on_commit(functools.partial(index_expert, pk))
+        return
     expert = Expert.objects.filter(pk=pk).first()
     if expert is not None:
         save_document({"expert": expert}, expert_fields(expert))
@@ -225,62 +225,19 @@ def rebuild():
     return len(articles), len(experts)
 
 
-# --- Signal receivers --------------------------------------------------------------
+# --- Called by portal/changes.py -----------------------------------------------------
 
 
-def article_saved(sender, instance, raw=False, **kwargs):
-    reindex_articles([instance.pk], raw)
-
-
-def part_changed(sender, instance, raw=False, **kwargs):
-    # Never create here: when a whole article is deleted its parts go first, and a
-    # document written for it then would outlive it.
-    reindex_articles([instance.article_id], raw, create=False)
-
-
-def topics_changed(sender, instance, action, reverse, pk_set, **kwargs):
+def topics_changed(instance, action, reverse, pk_set):
     """Reindex articles whose topics changed, from either side of the relation."""
     if not reverse:
-        if action.startswith("post_"):
-            reindex_articles([instance.pk])
+        reindex_articles([instance.pk])
     elif action == "pre_clear":
         instance._search_article_pks = list(instance.articles.values_list("pk", flat=True))
     elif action == "post_clear":
         reindex_articles(getattr(instance, "_search_article_pks", []))
     elif action in ("post_add", "post_remove"):
         reindex_articles(pk_set or [])
-
-
-def tags_changed(sender, instance, action, **kwargs):
-    if isinstance(instance, Article) and action.startswith("post_"):
-        reindex_articles([instance.pk])
-
-
-def label_saved(sender, instance, created=False, raw=False, **kwargs):
-    """Reindex the articles of a renamed topic or tag."""
-    if not created:
-        reindex_articles(labelled_articles(instance), raw)
-
-
-def label_deleting(sender, instance, **kwargs):
-    instance._search_article_pks = labelled_articles(instance)
-
-
-def label_deleted(sender, instance, **kwargs):
-    reindex_articles(getattr(instance, "_search_article_pks", []))
-
-
-def labelled_articles(label):
-    """Return the pks of the articles filed under a topic or tag."""
-    field = "topics" if isinstance(label, Topic) else "tags"
-    return list(Article.objects.filter(**{field: label}).values_list("pk", flat=True))
-
-
-def expert_saved(sender, instance, raw=False, **kwargs):
-    if raw:
-        transaction.on_commit(functools.partial(index_expert, instance.pk))
-    else:
-        index_expert(instance.pk)
 
 
 def index_missing(sender, using=DEFAULT_DB_ALIAS, **kwargs):
@@ -294,27 +251,3 @@ def index_missing(sender, using=DEFAULT_DB_ALIAS, **kwargs):
         index_article(pk)
     for pk in Expert.objects.filter(search_document=None).values_list("pk", flat=True):
         index_expert(pk)
-
-
-def connect():
-    """Connect the receivers that keep the index current (called from PortalConfig.ready)."""
-    post_save.connect(article_saved, sender=Article, dispatch_uid="search-article-saved")
-    for model in (Section, Quote, FAQ):
-        name = model.__name__
-        post_save.connect(part_changed, sender=model, dispatch_uid=f"search-{name}-saved")
-        post_delete.connect(part_changed, sender=model, dispatch_uid=f"search-{name}-deleted")
-    m2m_changed.connect(
-        topics_changed, sender=Article.topics.through, dispatch_uid="search-topics-changed"
-    )
-    m2m_changed.connect(
-        tags_changed, sender=Article.tags.through, dispatch_uid="search-tags-changed"
-    )
-    for model in (Topic, Tag):
-        name = model.__name__
-        post_save.connect(label_saved, sender=model, dispatch_uid=f"search-{name}-saved")
-        pre_delete.connect(label_deleting, sender=model, dispatch_uid=f"search-{name}-deleting")
-        post_delete.connect(label_deleted, sender=model, dispatch_uid=f"search-{name}-deleted")
-    post_save.connect(expert_saved, sender=Expert, dispatch_uid="search-expert-saved")
-    post_migrate.connect(
-        index_missing, sender=apps.get_app_config("articles"), dispatch_uid="search-migrated"
-    )

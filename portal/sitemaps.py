@@ -3,7 +3,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Release
 from articles.views import public_topics
 from experts.models import Expert
 
@@ -13,10 +13,15 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
-        return Article.objects.published().order_by("pk")
+        return (
+            Release.objects.live()
+            .select_related("article")
+            .only("go_live_at", "article__slug")
+            .order_by("article_id")
+        )
 
-    def lastmod(self, article):
-        return article.updated
+    def lastmod(self, release):
+        return release.go_live_at
 
 
 class TopicSitemap(Sitemap):

@@ -6,14 +6,13 @@ sits below `articles` and imports none of it.
 
 import logging
 
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse
 
-from articles.models import Article, Quote
+from articles.models import Release
 from articles.views import public_topics
 from common import structured_data
 from experts import jsonld as expert_jsonld
@@ -26,11 +25,13 @@ LATEST_LIMIT = 6
 
 
 def home(request):
-    """Show featured and latest articles and the topics."""
-    published = Article.objects.published().for_listing()
+    """Show featured and latest articles (each once) and the topics."""
+    live = Release.objects.live().for_listing()
+    featured = list(live.filter(article__featured=True)[:FEATURED_LIMIT])
     context = {
-        "featured": published.filter(featured=True)[:FEATURED_LIMIT],
-        "latest": published[:LATEST_LIMIT],
+        "featured": featured,
+        # Each article once: the latest list leaves out the featured ones.
+        "latest": live.exclude(pk__in=[release.pk for release in featured])[:LATEST_LIMIT],
         "topics": public_topics(),
     }
     return render(request, "portal/home.html", context)
@@ -42,14 +43,9 @@ def expert_list(request):
 
 
 def expert_detail(request, slug):
-    """Show an expert's bio and links, and the published articles they reviewed or are quoted in."""
+    """Show an expert's bio and links, and the live articles they reviewed, wrote or speak in."""
     expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
-    quoted = Exists(Quote.objects.filter(article=OuterRef("pk"), expert=expert))
-    articles = (
-        Article.objects.published()
-        .for_listing()
-        .filter(Q(reviewed_by=expert) | Q(author=expert) | quoted)
-    )
+    articles = Release.objects.live().for_listing().featuring(expert)
     context = {
         "expert": expert,
         "articles": articles,

@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import caches
 from django.utils import timezone
 
+from articles import releases
 from articles.models import FAQ, Article, Citation, Quote, Reference, Section, Topic
 from experts.models import Expert
 from portal.models import ClinicSettings
@@ -47,19 +48,26 @@ def make_reference(**fields):
     return Reference.objects.create(**fields)
 
 
-def make_article(*, sections=1, quotes=0, citations=0, faqs=0, topics=(), tags=(), **fields):
-    """Create an article (published by default) with the given number of each part."""
+def make_article(
+    *, sections=1, quotes=0, citations=0, faqs=0, topics=(), tags=(), publish_at=None, **fields
+):
+    """Create an article with the given number of each part; published (release 1) by default.
+
+    status "published" publishes release 1 going live at publish_at (default: a day ago);
+    "archived" publishes it, then archives the article; other statuses publish nothing.
+    """
     n = next(_counter)
     if "reviewed_by" not in fields:
         fields["reviewed_by"] = make_expert()
+    status = fields.pop("status", Article.Status.PUBLISHED)
     fields = {
         "title": f"Article {n}",
         "summary": f"Summary of article {n}.",
-        "status": Article.Status.PUBLISHED,
-        "publish_at": timezone.now() - datetime.timedelta(days=1),
         "last_reviewed": datetime.date(2026, 1, 15),
     } | fields
-    article = Article.objects.create(**fields)
+    article = Article.objects.create(
+        status=Article.Status.DRAFT if status == Article.Status.PUBLISHED else status, **fields
+    )
     for i in range(1, sections + 1):
         Section.objects.create(
             article=article,
@@ -84,8 +92,24 @@ def make_article(*, sections=1, quotes=0, citations=0, faqs=0, topics=(), tags=(
         article.topics.set(topics)
     if tags:
         article.tags.set(list(tags))
+    if status in (Article.Status.PUBLISHED, Article.Status.ARCHIVED):
+        publish(article, go_live_at=publish_at or timezone.now() - datetime.timedelta(days=1))
+        if status == Article.Status.ARCHIVED:
+            Article.objects.filter(pk=article.pk).update(status=status)
     article.refresh_from_db()
     return article
+
+
+def publish(article, note="", go_live_at=None, user=None, **fields):
+    """Publish the article's working copy as its next release, as a reviewer would."""
+    return releases.publish(
+        article,
+        user=user,
+        reviewer=fields.get("reviewer", article.reviewed_by),
+        reviewed_on=fields.get("reviewed_on", article.last_reviewed or datetime.date(2026, 1, 15)),
+        go_live_at=go_live_at,
+        note=note or ("Updated." if article.releases.exists() else ""),
+    )
 
 
 def make_clinic(**fields):

@@ -1,4 +1,4 @@
-"""Template helpers for article pages: citation markers, AMA references, article JSON-LD."""
+"""Template helpers for article pages: citation markers and article JSON-LD."""
 
 from django import template
 
@@ -15,13 +15,8 @@ def cited(html, numbers):
     return citations.link_markers(richtext.render(html), numbers)
 
 
-@register.filter
-def ama(reference):
-    """Format a reference in AMA style, with DOI and PubMed links."""
-    return citations.ama_html(reference)
-
-
 @register.simple_tag(takes_context=True)
-def article_ld(context, article, parts=None):
-    """Return the MedicalWebPage JSON-LD for an article (clinic read once from context)."""
-    return ld_json(jsonld.medical_web_page(context["request"], article, context["clinic"], parts))
+def article_ld(context, release, parts, topics):
+    """Return the MedicalWebPage JSON-LD for a release (clinic read once from context)."""
+    page = jsonld.medical_web_page(context["request"], release, context["clinic"], parts, topics)
+    return ld_json(page)

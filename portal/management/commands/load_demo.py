@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from reversion.errors import RevertError
 from reversion.models import Version
 
+from articles import releases
 from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
 from experts.models import Expert
 from portal.models import ClinicSettings
@@ -159,15 +160,13 @@ class Loader:
         self.report("created", "article", article, parts)
 
     def _create_article(self, data):
-        publish_at = min(parse_datetime(data["publish_at"]), timezone.now())
         article = saved(
             Article(
                 slug=data["slug"],
                 title=data["title"],
                 summary=data["summary"],
                 featured=data["featured"],
-                status=data["status"],
-                publish_at=publish_at,
+                status=Article.Status.DRAFT,
                 reviewed_by=self.expert(data["reviewed_by"]),
                 last_reviewed=parse_date(data["last_reviewed"]),
                 next_review_due=parse_date(data["next_review_due"]),
@@ -210,8 +209,17 @@ class Loader:
                     answer=rich_text(part["answer"]),
                 )
             )
-        # The signals updated revision and reading stats after the first save: record the
-        # article as it is now, so the first version in its history is complete.
+        if data["status"] == Article.Status.PUBLISHED:
+            # Release 1, as a medical reviewer would publish it: the seed's own review.
+            releases.publish(
+                article,
+                user=None,
+                reviewer=article.reviewed_by,
+                reviewed_on=article.last_reviewed,
+                go_live_at=min(parse_datetime(data["publish_at"]), timezone.now()),
+                note="",
+            )
+        # Record the article as it is now, so the first version in its history is complete.
         article.refresh_from_db()
         reversion.add_to_revision(article)
         return article

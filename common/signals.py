@@ -1,0 +1,10 @@
+"""Signals an app sends when it changes content in bulk, for the site to react to.
+
+`QuerySet.update()` sends no model signal; content querysets send `content_changed`
+instead, and portal/changes.py starts a new page-cache generation once it commits.
+"""
+
+from django.dispatch import Signal
+
+# sender: the model class; pks: the primary keys changed, or None for "some".
+content_changed = Signal()
