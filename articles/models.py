@@ -156,6 +156,11 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles that have a live release (see ReleaseQuerySet.live)."""
         return self.filter(models.Exists(Release.objects.live(now).filter(article=OuterRef("pk"))))
 
+    def with_live_flag(self, now=None):
+        """Annotate each article with is_live: whether it has a live release."""
+        live = Release.objects.live(now).filter(article=OuterRef("pk"))
+        return self.annotate(is_live=models.Exists(live))
+
     def for_snapshot(self):
         """Join everything a release freezes of the working copy, in a fixed number of queries."""
         return self.select_related("reviewed_by", "author").prefetch_related(

@@ -12,7 +12,7 @@ import json
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.citations import ama, ama_html
+from articles.citations import ama
 from articles.history import word_diff
 from articles.models import Article, Release
 from articles.readability import grade, plain_text, words
@@ -47,9 +47,9 @@ REFERENCE_FIELDS = [
 
 
 def reference_data(reference):
-    """Return a reference as cited: its details, and its AMA citation as text and HTML."""
+    """Return a reference as cited: its details, and its AMA citation as text."""
     data = {"id": reference.pk} | {name: getattr(reference, name) for name in REFERENCE_FIELDS}
-    return data | {"ama": ama(reference), "ama_html": str(ama_html(reference))}
+    return data | {"ama": ama(reference)}
 
 
 def snapshot(article):

@@ -34,14 +34,19 @@ def labels(article_id):
         taggit_taggeditem_items__object_id=article_id,
         taggit_taggeditem_items__content_type__app_label="articles",
         taggit_taggeditem_items__content_type__model="article",
-    ).annotate(kind=Value("tag"))
+    ).annotate(kind=Value("tag"), codes=Value(""))
     fields = ("kind", "pk", "name", "slug")
     rows = (
-        topics.order_by().values_list(*fields).union(tags.order_by().values_list(*fields), all=True)
+        topics.order_by()
+        .values_list(*fields, "icd10_codes")
+        .union(tags.order_by().values_list(*fields, "codes"), all=True)
     )
     found = {"topic": [], "tag": []}
-    for kind, pk, name, slug in rows:
-        found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+    for kind, pk, name, slug, codes in rows:
+        if kind == "topic":
+            found[kind].append(Topic(pk=pk, name=name, slug=slug, icd10_codes=codes))
+        else:
+            found[kind].append(Tag(pk=pk, name=name, slug=slug))
     return sorted(found["topic"], key=str), sorted(found["tag"], key=str)
 
 
@@ -71,11 +76,17 @@ def redirect_old_slug(slug, articles):
     return redirect("articles:detail", slug=old.article.slug, permanent=True)
 
 
-def chosen_release(request, article):
-    """Return the release staff asked for with ?release=N, or the working copy."""
+def chosen_release(request, article, live):
+    """Return the release staff asked for with ?release=N, else the working copy.
+
+    A working copy with nothing unreviewed is shown as the live release it equals.
+    """
     number = request.GET.get("release", "")
     if not number:
-        return releases.working_copy(article)
+        working = releases.working_copy(article)
+        if live is not None and live.content_hash == working.content_hash:
+            return live
+        return working
     if not number.isdigit():
         raise Http404("Ask for a version by its number, e.g. ?release=2.")
     return get_object_or_404(article.releases.select_related("article"), number=int(number))
@@ -87,8 +98,8 @@ def detail(request, slug):
         article = Article.objects.for_snapshot().filter(slug=slug).first()
         if article is None:
             return redirect_old_slug(slug, Article.objects.all())
-        release = chosen_release(request, article)
-        live = Release.objects.live().filter(article=article).first()
+        live = Release.objects.live().select_related("article").filter(article=article).first()
+        release = chosen_release(request, article, live)
         preview = release.pk is None or live is None or live.pk != release.pk
     else:
         release = Release.objects.live().select_related("article").filter(article__slug=slug)
