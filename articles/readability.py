@@ -58,8 +58,11 @@ BLOCK_TAG_RE = re.compile(
 TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 BREAKS_RE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*")
 BLOCK_SPLIT_RE = re.compile(r"\n\s*\n")
-# A word: letters or digits, joined by apostrophes or hyphens; "2.5" and "1,000" are one word.
-WORD_RE = re.compile(r"[^\W_]+(?:(?:['’\-]|(?<=\d)[.,](?=\d))[^\W_]+)*")
+# A word: letters or digits, joined by apostrophes or hyphens; "2.5" and "1,000" are one
+# word, and so are abbreviations with a full stop after each letter ("e.g.", "U.S.").
+WORD_RE = re.compile(
+    r"(?<![^\W_])(?:[^\W\d_]\.){2,}|[^\W_]+(?:(?:['’\-]|(?<=\d)[.,](?=\d))[^\W_]+)*"
+)
 # A place a sentence may end: end marks, closing quotes or brackets, then white space.
 BOUNDARY_RE = re.compile(r"([.!?…]+)([\"'”’»)\]]*)\s+")
 ALPHA_RE = re.compile(r"[^\W\d_]")
@@ -517,7 +520,7 @@ def grade_from_fernandez_huerta(score):
         FERNANDEZ_HUERTA_GRADES, FERNANDEZ_HUERTA_GRADES[1:], strict=False
     ):
         if score >= low:
-            return round(low_grade + (high - score) / (high - low) * (high_grade - low_grade), 1)
+            return round(high_grade + (high - score) / (high - low) * (low_grade - high_grade), 1)
     return FERNANDEZ_HUERTA_GRADES[-1][1]
 
 
