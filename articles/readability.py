@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 # stop (a 7,600-word paragraph once scored 1008) gets a high but bounded grade.
 MAX_SENTENCE_WORDS = 60
 MAX_GRADE = 99.9  # the reading_grade column is Decimal(4, 1)
+MIN_HARD_WORDS = 8  # shorter sentences rank last among the hardest (see analyse)
 
 # ---------------------------------------------------------------------------------------
 # Text, words and sentences
@@ -588,8 +589,10 @@ def analyse(parts, hardest=5, language="en"):
 
     A sentence's difficulty is the grade it would have on its own (English: Flesch-Kincaid
     grade, which weighs words per sentence by 0.39 and syllables per word by 11.8; Spanish:
-    from its Fernández-Huerta score), so long sentences of long words rank first; ties go
-    to the longer, then the earlier, sentence.
+    from its Fernández-Huerta score), so long sentences of long words rank first. On a few
+    words that grade measures little but their length in syllables, so a fragment under
+    MIN_HARD_WORDS words (a heading, a short list item) ranks after every longer sentence.
+    Ties go to the longer, then the earlier, sentence.
     """
     language = "es" if language == "es" else "en"
     total, readings, candidates = Counts(), [], []
@@ -599,7 +602,10 @@ def analyse(parts, hardest=5, language="en"):
             c = _sentence_counts(sentence, language)
             part += c
             difficulty = _grade(c, language)
-            candidates.append((-difficulty, -c.words, len(candidates), label, sentence, c))
+            fragment = c.words < MIN_HARD_WORDS
+            candidates.append(
+                (fragment, -difficulty, -c.words, len(candidates), label, sentence, c)
+            )
         total += part
         readings.append(
             PartReading(
@@ -619,6 +625,6 @@ def analyse(parts, hardest=5, language="en"):
         parts=readings,
         hardest=[
             HardSentence(label, text, c.words, c.syllables, -negative)
-            for negative, _, _, label, text, c in candidates[: max(0, hardest)]
+            for _, negative, _, _, label, text, c in candidates[: max(0, hardest)]
         ],
     )

@@ -433,3 +433,18 @@ def test_spanish_analysis_reports_the_score_as_ease_and_its_grade():
     assert analysis.parts[0].ease == fernandez_huerta(EASY_ES)
     assert analysis.parts[0].grade == grade_es(EASY_ES) == 4.5
     assert analysis.hardest[0].label == "Difícil"
+
+
+def test_a_short_heading_of_long_words_ranks_after_a_full_sentence():
+    parts = [
+        (
+            "Signs",
+            "<h3>Anxiety or irritability</h3><p>You may find it hard to sit still at night.</p>",
+        )
+    ]
+    analysis = analyse(parts, hardest=2)
+    assert grade("Anxiety or irritability") > grade("You may find it hard to sit still at night.")
+    assert [sentence.text for sentence in analysis.hardest] == [
+        "You may find it hard to sit still at night.",
+        "Anxiety or irritability",
+    ]
