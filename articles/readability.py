@@ -330,6 +330,7 @@ def _english_rules(word):
 
 STRONG_ES = frozenset("aeoáéóíú")  # an accent on i or u makes it strong: dí-a, pa-ís
 WEAK_ES = frozenset("iuüy")
+VOWELS_ES = STRONG_ES | WEAK_ES
 
 
 @functools.lru_cache(maxsize=65536)
@@ -339,9 +340,8 @@ def _spanish_word(token):
     Two strong vowels (a, e, o, or an accented í or ú) are two syllables (hiatus: le-er,
     dí-a); a weak vowel (unaccented i, u) beside any other vowel joins it (diphthong or
     triphthong: cie-lo, ciu-dad, buey). The u of que, qui, gue, gui is silent, "y" is a
-    vowel only at the end of a word (muy, hoy) or alone, and h does not separate vowels
-    for this count any more than another consonant would. Numbers are estimated at two
-    syllables a digit.
+    vowel only at the end of a word (muy, hoy) or alone, and h separates vowels like any
+    consonant (a-ho-ra). Numbers are estimated at two syllables a digit.
     """
     word = token.lower().strip("'’-.")
     if not word:
@@ -350,7 +350,7 @@ def _spanish_word(token):
         return sum(_spanish_word(part) for part in word.split("-"))
     digits = sum(char.isdigit() for char in word)
     letters = re.sub(r"[^a-zñáéíóúü]", "", word)
-    if token.isupper() and letters and not any(char in STRONG_ES | WEAK_ES for char in letters):
+    if token.isupper() and letters and not VOWELS_ES.intersection(letters):
         return digits * 2 + len(letters)  # an acronym read letter by letter: "ADN"
     letters = re.sub(r"(?<=[qg])u(?=[eéií])", "", letters)
     letters = re.sub(r"y(?![aeiouáéíóú])", "i", letters)  # final y is a vowel
