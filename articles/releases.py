@@ -17,9 +17,6 @@ from articles.history import word_diff
 from articles.models import Article, Release
 from articles.readability import grade, plain_text, words
 
-# Decimal(4, 1): whatever the text, the stored grade fits its column.
-MAX_GRADE = 99.9
-
 
 def expert_data(expert):
     """Return an expert as a release shows them: name and credentials as they stand now."""
@@ -121,10 +118,9 @@ def content_text(content):
 
 
 def reading_stats(content):
-    """Return (word count, reading grade clamped to its column) of a snapshot."""
+    """Return (word count, reading grade) of a snapshot; the grade always fits its column."""
     text = content_text(content)
-    value = grade(text)
-    return len(words(text)), None if value is None else min(MAX_GRADE, value)
+    return len(words(text)), grade(text)
 
 
 def working_copy(article):
