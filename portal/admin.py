@@ -8,6 +8,7 @@ from js_asset import Media
 from reversion import add_to_revision, create_revision, set_comment, set_user
 
 from articles.forms import SafeImageField
+from portal.admin_storage import StorageErrorMixin
 from portal.models import ClinicSettings
 from portal.richtext import EDITOR_CONFIG, RichTextField
 
@@ -32,8 +33,9 @@ class PortalFieldsMixin:
     }
 
 
-class PortalAdminMixin(PortalFieldsMixin):
-    """PortalFieldsMixin plus a CSP nonce for the rich-text editor's import map."""
+class PortalAdminMixin(StorageErrorMixin, PortalFieldsMixin):
+    """PortalFieldsMixin plus a CSP nonce for the rich-text editor's import map, and a
+    form error instead of a 500 when the media disk cannot store an upload."""
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor needs an inline <script type="importmap">; the strict CSP lets it
