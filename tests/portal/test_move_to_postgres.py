@@ -6,18 +6,13 @@ afterwards. Needs PostgreSQL on 127.0.0.1:5432 (or TEST_POSTGRES_URL); without i
 tests are skipped, and fail under CI=true.
 """
 
-import os
 import sqlite3
-import uuid
 
-import dj_database_url
-import psycopg
 import pytest
 from psycopg import sql
 
 from tests.portal.commands import manage, shell, snapshot
-
-DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
+from tests.portal.conftest import admin_connection
 
 MORE_CONTENT = """
 from django.contrib.auth.models import Group, User
@@ -30,75 +25,6 @@ with create_revision():
     make_article(title="Iron and tiredness", tags=["iron", "sleep", "diet", "energy"])
     make_article(title="Untagged draft", status=Article.Status.DRAFT)
 """
-
-
-def server_url():
-    """Return the URL of a PostgreSQL database to connect to for creating scratch ones."""
-    for url in (os.environ.get("TEST_POSTGRES_URL"), os.environ.get("DATABASE_URL")):
-        if url and url.startswith(("postgres://", "postgresql://")):
-            return url
-    return DEFAULT_SERVER
-
-
-def with_name(url, name):
-    return url.rsplit("/", 1)[0] + "/" + name
-
-
-def admin_connection(url):
-    config = dj_database_url.parse(url)
-    return psycopg.connect(
-        dbname=config["NAME"],
-        user=config["USER"] or None,
-        password=config["PASSWORD"] or None,
-        host=config["HOST"] or None,
-        port=config["PORT"] or None,
-        autocommit=True,
-        connect_timeout=3,
-    )
-
-
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    """Yield a function that creates a scratch database (dropped at the end) and its URL."""
-    url = server_url()
-    try:
-        connection = admin_connection(with_name(url, "postgres"))  # the maintenance database
-    except psycopg.OperationalError as error:
-        message = f"PostgreSQL is not reachable at {url}: {error}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    base = f"{dj_database_url.parse(url)['NAME']}_move_{uuid.uuid4().hex[:8]}"
-    created = []
-
-    def create(suffix, template=None):
-        name = f"{base}_{suffix}"
-        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-        connection.execute(statement)
-        created.append(name)
-        return name
-
-    template = create("migrated")
-
-    def scratch(tmp_path):
-        return with_name(url, create(uuid.uuid4().hex[:6], template=template))
-
-    try:
-        manage(
-            "migrate",
-            "-v0",
-            database_url=with_name(url, template),
-            tmp_path=tmp_path_factory.mktemp("pg"),
-        )
-        yield scratch
-    finally:
-        for name in reversed(created):
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        connection.close()
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +51,7 @@ def source(demo_source, tmp_path):
 
 
 def test_move_copies_every_row_and_every_tag_link(source, postgres, tmp_path):
-    target = postgres(tmp_path)
+    target = postgres()
     before = snapshot(database_url=source, tmp_path=tmp_path)
     assert before["counts"]["taggit_taggeditem"] == 15  # 11 demo tag links + 4
     assert before["counts"]["reversion_version"] > 0
@@ -140,7 +66,7 @@ def test_move_copies_every_row_and_every_tag_link(source, postgres, tmp_path):
 
 
 def test_moved_site_searches_and_accepts_new_rows(source, postgres, tmp_path):
-    target = postgres(tmp_path)
+    target = postgres()
     manage("move_to_postgres", "--to", target, database_url=source, tmp_path=tmp_path)
     count_documents = (
         "from articles.models import SearchDocument\n"
@@ -157,7 +83,7 @@ def test_moved_site_searches_and_accepts_new_rows(source, postgres, tmp_path):
 
 
 def test_too_long_value_stops_before_writing_and_names_it(source, postgres, tmp_path):
-    target = postgres(tmp_path)
+    target = postgres()
     shell(
         "from articles.models import Article\n"
         "Article.objects.filter(slug='iron-and-tiredness').update(title='x' * 250)\n",
@@ -199,7 +125,7 @@ def test_too_long_value_stops_before_writing_and_names_it(source, postgres, tmp_
 
 
 def test_move_refuses_a_database_that_is_not_empty(source, postgres, tmp_path):
-    target = postgres(tmp_path)
+    target = postgres()
     manage("move_to_postgres", "--to", target, database_url=source, tmp_path=tmp_path)
     again = manage(
         "move_to_postgres", "--to", target, database_url=source, tmp_path=tmp_path, check=False
@@ -209,7 +135,7 @@ def test_move_refuses_a_database_that_is_not_empty(source, postgres, tmp_path):
 
 
 def test_move_refuses_an_unmigrated_database(source, postgres, tmp_path):
-    target = postgres(tmp_path)
+    target = postgres()
     empty = target + "_x"
     with admin_connection(target) as connection:
         connection.execute(
