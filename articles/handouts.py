@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -226,6 +227,7 @@ def print_handout_packet(modeladmin, request, queryset):
 
 @never_cache
 @staff_member_required
+@permission_required("articles.view_article", raise_exception=True)  # not is_staff alone
 def packet(request):
     """Return one PDF of the chosen articles: a cover page, then each article on a new page."""
     if request.method != "POST":

@@ -1,5 +1,6 @@
 """schema.org structured data (JSON-LD) for the public pages, built as plain dicts."""
 
+from common.links import safe_url
 from common.richtext import plain_text
 from common.structured_data import CONTEXT, absolute_url, with_absolute_url
 from experts.jsonld import person_data
@@ -30,7 +31,7 @@ def scholarly_article(reference):
         data["isPartOf"] = {"@type": "Periodical", "name": reference.journal}
     if reference.year:
         data["datePublished"] = str(reference.year)
-    if url := reference.doi_url or reference.pubmed_url or reference.url:
+    if url := reference.doi_url or reference.pubmed_url or safe_url(reference.url):
         data["url"] = url
     return data
 
