@@ -6,7 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from portal import cache, search_index
+        from portal import audit, cache, search_index, two_factor
 
         cache.connect_signals()
         search_index.connect()
+        audit.connect()
+        two_factor.connect()
