@@ -27,6 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -81,7 +82,7 @@ class SecondFactorMiddleware:
 
     def __call__(self, request):
         if needs_second_factor(request) and request.path_info not in open_paths():
-            has_app = TOTPDevice.objects.devices_for_user(request.user).exists()
+            has_app = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists()
             target = reverse("two_factor:verify" if has_app else "two_factor:setup")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
@@ -92,7 +93,7 @@ def open_paths():
     return {
         reverse("two_factor:verify"),
         reverse("two_factor:setup"),
-        reverse("admin:logout"),
+        reverse("two_factor:sign_out"),
     }
 
 
@@ -167,7 +168,7 @@ def verify(request):
     user = request.user
     if not needs_second_factor(request):
         return redirect(next_url(request))
-    if not TOTPDevice.objects.devices_for_user(user).exists():
+    if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         return redirect(f"{reverse('two_factor:setup')}?{urlencode({'next': next_url(request)})}")
     credentials = {"username": user.get_username()}
     if locked_out(request, credentials):
@@ -191,7 +192,7 @@ def match(user, code):
     """Return the device that accepts code: six digits for the app, else a recovery code."""
     model = TOTPDevice if code.isdigit() and len(code) in (6, 8) else StaticDevice
     with transaction.atomic():
-        for device in model.objects.devices_for_user(user).select_for_update():
+        for device in model.objects.devices_for_user(user, confirmed=True).select_for_update():
             if device.verify_token(code):
                 return device
     return None
@@ -201,7 +202,7 @@ def match(user, code):
 def setup(request):
     """Enrol an authenticator app with a QR code, then show ten recovery codes once."""
     user = request.user
-    if TOTPDevice.objects.devices_for_user(user).exists():
+    if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
         if needs_second_factor(request):
             return redirect(
                 f"{reverse('two_factor:verify')}?{urlencode({'next': next_url(request)})}"
@@ -237,6 +238,13 @@ def setup(request):
     return page(request, "setup.html", context)
 
 
+@require_POST
+def sign_out(request):
+    """Sign out (the admin's own sign-out page is closed to a half-signed-in session)."""
+    logout(request)
+    return redirect("admin:login")
+
+
 def enrol(device):
     """Confirm the app and replace the recovery codes; return the new codes."""
     with transaction.atomic():
@@ -266,4 +274,5 @@ def reset_devices(user):
 urlpatterns = [
     path("verify/", verify, name="verify"),
     path("setup/", setup, name="setup"),
+    path("sign-out/", sign_out, name="sign_out"),
 ]
