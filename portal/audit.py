@@ -28,10 +28,11 @@ ROLE_FIELDS = ("is_superuser", "is_staff", "is_active")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def record(request_or_user, kind, obj=None, message="", *, username=""):
+def record(request_or_user, kind, obj=None, message="", *, username="", user=None):
     """Record one audit event by this request's user (or this user, or nobody)."""
     request = request_or_user if isinstance(request_or_user, HttpRequest) else None
-    user = getattr(request, "user", None) if request is not None else request_or_user
+    if user is None:
+        user = getattr(request, "user", None) if request is not None else request_or_user
     if user is not None and not user.is_authenticated:
         user = None
     event = AuditEvent(
@@ -85,7 +86,7 @@ def actor():
 
 
 def logged_in(sender, request, user, **kwargs):
-    record(user if request is None else request, Kind.LOGIN, user)
+    record(request, Kind.LOGIN, user, user=user)
 
 
 def login_failed(sender, credentials, request=None, **kwargs):
