@@ -20,6 +20,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core import checks
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -72,6 +73,21 @@ def sign_in_complete(request, user):
 
 def connect():
     user_logged_in.connect(on_login, dispatch_uid="two-factor-login")
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_required_in_production(app_configs, **kwargs):
+    """Warn in `check --deploy` when a password alone signs staff in."""
+    if settings.STAFF_2FA == "required":
+        return []
+    return [
+        checks.Warning(
+            "STAFF_2FA is 'optional': staff who never set up an authenticator app sign in "
+            "with a password alone.",
+            hint="Unset STAFF_2FA (it defaults to 'required' with DEBUG=0) or set it to 'required'.",
+            id="portal.W001",
+        )
+    ]
 
 
 class SecondFactorMiddleware:

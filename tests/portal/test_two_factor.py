@@ -297,3 +297,12 @@ def test_staff_2fa_is_required_in_production_and_optional_in_development():
     wrong = run_python(code, DEBUG="1", STAFF_2FA="sometimes")
     assert wrong.returncode != 0
     assert "STAFF_2FA must be" in wrong.stderr
+
+
+def test_deploy_check_warns_when_2fa_is_optional():
+    check = "from django.core.management import call_command; call_command('check', '--deploy', '--fail-level', 'WARNING')"
+    code = f"import django; django.setup(); {check}"
+    assert run_python(code, **PROD_ENV).returncode == 0
+    optional = run_python(code, **PROD_ENV, STAFF_2FA="optional")
+    assert optional.returncode != 0
+    assert "portal.W001" in optional.stderr
