@@ -52,7 +52,8 @@ def needs_second_factor(request):
         return False
     if settings.STAFF_2FA != "required" and not request.session.get(SESSION_KEY):
         return False
-    return not user.is_verified()
+    is_verified = getattr(user, "is_verified", None)  # set by django-otp's OTPMiddleware
+    return not (is_verified and is_verified())
 
 
 def on_login(sender, request, user, **kwargs):
@@ -97,7 +98,7 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if needs_second_factor(request) and request.path_info not in open_paths():
+        if needs_second_factor(request) and request.path not in open_paths():
             has_app = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists()
             target = reverse("two_factor:verify" if has_app else "two_factor:setup")
             return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
