@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from common.links import safe_url
 from common.richtext import plain_text
 from common.structured_data import CONTEXT, absolute_url, with_absolute_url
 
@@ -35,8 +36,8 @@ def scholarly_article(reference):
         data["url"] = f"https://doi.org/{reference['doi']}"
     elif reference["pmid"]:
         data["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/"
-    elif reference["url"]:
-        data["url"] = reference["url"]
+    elif safe_url(reference["url"]):
+        data["url"] = safe_url(reference["url"])
     return data
 
 

@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
 from common.slugs import unique_slug
-from common.uploads import IMAGE_VALIDATORS
+from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
 
@@ -101,7 +102,12 @@ class Reference(models.Model):
         help_text="e.g. 10.1016/j.smrv.2019.101218 (without https://doi.org/).",
     )
     pmid = models.CharField("PMID", max_length=12, blank=True, help_text="PubMed ID, digits only.")
-    url = models.URLField("web address", blank=True, help_text="For sources without a DOI or PMID.")
+    url = models.URLField(
+        "web address",
+        blank=True,
+        validators=[validate_web_url],
+        help_text="For sources without a DOI or PMID.",
+    )
     study_type = models.CharField(max_length=30, choices=StudyType.choices, default=StudyType.OTHER)
     last_checked = models.DateField(
         null=True,
@@ -209,7 +215,7 @@ class Article(models.Model):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     tags = TaggableManager(blank=True, help_text="Comma-separated keywords, e.g. magnesium, sleep.")
-    hero_image = models.ImageField(
+    hero_image = GeneratedNameImageField(
         upload_to="articles/",
         blank=True,
         validators=IMAGE_VALIDATORS,

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import health, search, views
+from portal import health, search, two_factor, views
 from portal.feeds import LatestArticlesFeed
 from portal.sitemaps import SITEMAPS
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("", include("articles.urls")),
     path("experts/", include((expert_urlpatterns, "experts"))),
+    path("admin/2fa/", include((two_factor.urlpatterns, "two_factor"))),
     path("admin/", admin.site.urls),
 ]
 
