@@ -27,7 +27,12 @@ from articles.models import (
     SlugRedirect,
     Topic,
 )
-from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+from common.admin import (
+    PortalAdminMixin,
+    PortalFieldsMixin,
+    ReadOnlyAdminMixin,
+    VersionBeforeDeleteMixin,
+)
 from common.inlines import PositionedInlineFormSet, sharing_siblings
 
 
@@ -433,7 +438,7 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Releases, read-only: the approval record. They are made only by publishing."""
 
     list_display = ["title", "number", "go_live_at", "reviewer_name", "reviewed_on", "approved_by"]
@@ -448,12 +453,3 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "rendered")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
