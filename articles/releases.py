@@ -162,7 +162,7 @@ def refresh_working_copy(article_ids):
     for article in Article.objects.filter(pk__in=article_ids).for_snapshot():
         content = snapshot(article)
         word_count, reading_grade = reading_stats(content)
-        Article.objects.filter(pk=article.pk).update(
+        Article.objects.filter(pk=article.pk).store_working_copy_stats(
             working_hash=content_hash(content), word_count=word_count, reading_grade=reading_grade
         )
 
@@ -209,7 +209,7 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
                 "Someone else published this article at the same moment. Reload the page "
                 "to see their version, then publish again if it is still needed."
             ) from error
-        Article.objects.filter(pk=article.pk).update(
+        Article.objects.filter(pk=article.pk).store_working_copy_stats(
             working_hash=release.content_hash,
             word_count=release.word_count,
             reading_grade=release.reading_grade,
