@@ -224,10 +224,12 @@ def test_staff_without_a_group_cannot_print_a_packet(client):
 
 
 @pytest.mark.django_db
-def test_front_desk_group_holds_only_view_permissions_for_articles_releases_and_topics():
+def test_front_desk_group_views_articles_releases_and_topics_and_records_handouts():
     perms = Group.objects.get(name="Front desk").permissions.all()
     assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in perms) == [
+        "articles.add_handoutgiven",
         "articles.view_article",
+        "articles.view_handoutgiven",
         "articles.view_release",
         "articles.view_topic",
     ]
