@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, pre_save
 from django.http import HttpRequest
 
 from common import csv
+from common.signals import exported
 from portal.models import AuditEvent, ClinicSettings
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,11 @@ def settings_saving(sender, instance, raw=False, **kwargs):
         record_by_actor(Kind.SETTINGS_CHANGED, instance, "Changed: " + ", ".join(changed))
 
 
+def export_made(sender, request=None, user=None, message="", **kwargs):
+    """Record an export announced by a lower layer (articles may not import the portal)."""
+    record(request if request is not None else user, Kind.EXPORT, message=message)
+
+
 def record_by_actor(kind, obj, message):
     record(actor(), kind, obj, message)
 
@@ -170,6 +176,7 @@ def connect():
     for through in (User.groups.through, User.user_permissions.through):
         m2m_changed.connect(memberships_changed, sender=through, dispatch_uid=f"audit-{through}")
     pre_save.connect(settings_saving, sender=ClinicSettings, dispatch_uid="audit-settings")
+    exported.connect(export_made, dispatch_uid="audit-export")
 
 
 # --- CSV export -------------------------------------------------------------------
