@@ -178,7 +178,10 @@ def _page_context(request, release, large, pdf, for_line=""):
     if release.pk is not None and request.GET.get("release"):
         query["release"] = release.number
     pdf_url = reverse("articles:handout_pdf", kwargs={"slug": release.slug})
-    can_record = not pdf and request.user.has_perm("articles.add_handoutgiven")
+    # Only a reviewed release can be given to a patient, never a working copy.
+    can_record = (
+        not pdf and release.pk is not None and request.user.has_perm("articles.add_handoutgiven")
+    )
     return {
         "handout": release_parts(request, release),
         "printed_on": timezone.localdate(),
@@ -186,9 +189,7 @@ def _page_context(request, release, large, pdf, for_line=""):
         "large": large,
         "pdf": pdf,
         "address_warning": "" if pdf else address_warning(request.user),
-        "record_form": RecordForm(
-            initial={"release": query.get("release", ""), "large": large}, prefix=""
-        )
+        "record_form": RecordForm(initial={"release": query.get("release", ""), "large": large})
         if can_record
         else None,
         "record_url": reverse("articles:handout_record", kwargs={"slug": release.slug}),
@@ -262,7 +263,7 @@ def record(request, slug):
         raise PermissionDenied
     if request.method != "POST":
         return redirect("articles:handout", slug=slug)
-    form = RecordForm(request.POST, prefix="")
+    form = RecordForm(request.POST)
     if not form.is_valid():
         errors = " ".join(e for field in form.errors.values() for e in field)
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")

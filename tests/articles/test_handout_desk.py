@@ -577,3 +577,12 @@ def test_content_audit_command_has_the_demo_figures(tmp_path):
 def test_front_desk_group_may_record_handouts():
     perms = Group.objects.get(name="Front desk").permissions.values_list("codename", flat=True)
     assert "add_handoutgiven" in perms
+
+
+def test_a_draft_handout_page_offers_no_print_and_record():
+    draft = make_article(status=Article.Status.DRAFT)
+
+    page = desk_client("Editors").get(reverse("articles:handout", args=[draft.slug]))
+
+    assert page.status_code == 200
+    assert "Print and record" not in page.content.decode()
