@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Subquery
@@ -9,7 +11,7 @@ from reversion import set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import history, publishing, releases
+from articles import handout_report, history, publishing, releases
 from articles.citations import ama_html
 from articles.forms import ArticleForm, CitationFormSet, QuoteFormSet, SectionFormSet
 from articles.handouts import print_handout_packet
@@ -17,6 +19,7 @@ from articles.models import (
     FAQ,
     Article,
     Citation,
+    HandoutGiven,
     Quote,
     Reference,
     Release,
@@ -29,6 +32,7 @@ from common.admin import (
     PortalFieldsMixin,
     ReadOnlyAdminMixin,
     VersionBeforeDeleteMixin,
+    module_view,
 )
 from common.inlines import PositionedInlineFormSet, sharing_siblings
 
@@ -109,7 +113,12 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     autocomplete_fields = ["author", "reviewed_by", "topics"]
     readonly_fields = ["stage_and_versions", "reading_level", "updated"]
     inlines = [SectionInline, QuoteInline, CitationInline, FAQInline]
-    actions = ["send_to_review", "archive", print_handout_packet]
+    actions = [
+        "send_to_review",
+        "archive",
+        print_handout_packet,
+        handout_report.export_content_audit,
+    ]
     ordering = ["-updated"]
     object_history_template = "admin/articles/article/object_history.html"
     fieldsets = [
@@ -279,12 +288,7 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     # History: a list with links to compare versions --------------------------
 
     def get_urls(self):
-        def view(function):
-            def wrapper(request, *args, **kwargs):
-                return function(self, request, *args, **kwargs)
-
-            return self.admin_site.admin_view(wrapper)
-
+        view = functools.partial(module_view, self)
         return [
             path(
                 "<path:object_id>/history/compare/",
@@ -392,3 +396,45 @@ class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "rendered")
+
+
+@admin.register(HandoutGiven)
+class HandoutGivenAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The "given to a patient" log: read-only, with a summary and a CSV of it."""
+
+    list_display = ["given_at", "article", "version", "language", "paper", "large_print",
+                    "in_packet", "given_by", "reprint"]  # fmt: skip
+    list_filter = ["given_at", "large_print", "in_packet", "paper", "article__topics"]
+    date_hierarchy = "given_at"
+    list_select_related = ["article", "release", "given_by"]
+    search_fields = ["article__title"]
+    change_list_template = "admin/articles/handoutgiven/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("release__content", "release__rendered")
+
+    @admin.display(description="version", ordering="release__number")
+    def version(self, given):
+        return given.release.number
+
+    @admin.display(description="reprint")
+    def reprint(self, given):
+        url = reverse("articles:handout", kwargs={"slug": given.article.slug})
+        return format_html(
+            '<a href="{}?release={}">Version {} handout</a>', url, given.release.number,
+            given.release.number,
+        )  # fmt: skip
+
+    def get_urls(self):
+        view = functools.partial(module_view, self)
+        return [
+            path(
+                "summary/", view(handout_report.summary_view), name="articles_handoutgiven_summary"
+            ),
+            path(
+                "summary.csv",
+                view(handout_report.summary_csv_view),
+                name="articles_handoutgiven_summary_csv",
+            ),
+            *super().get_urls(),
+        ]

@@ -22,26 +22,33 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from articles import releases
+from articles import handout_log, releases
 from articles.citations import ama_html, link_markers
 from articles.models import Article, Release, can_preview
 from articles.qr import qr_svg
 from articles.rendering import place_quotes
+from common import addresses, structured_data
 from common.richtext import render as render_rich_text
 from common.structured_data import absolute_url
 
 # CSS page sizes for the PDF; the HTML page leaves the size to the browser's printer.
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 NOTE_MAX_LENGTH = 500
+FOR_MAX_LENGTH = 80
 
 
-def handout_release(request, slug):
+def handout_release(request, slug, number=None):
     """Return the release a handout prints: the live one, or for staff ?release=N.
 
     Staff who may change articles can also print any release, and the working copy of an
     article that has no live release (marked DRAFT); anyone else gets 404 for those.
     """
-    number = request.GET.get("release", "")
+    number = request.GET.get("release", "") if number is None else number
+    if number and request.user.has_perm("articles.view_release"):  # a reprint, e.g. the desk's
+        if not number.isdigit():
+            raise Http404("Ask for a version by its number, e.g. ?release=2.")
+        found = Release.objects.select_related("article").filter(article__slug=slug)
+        return get_object_or_404(found, number=number)
     if can_preview(request.user):
         article = get_object_or_404(Article.objects.for_snapshot(), slug=slug)
         if number:
@@ -56,10 +63,15 @@ def handout_release(request, slug):
 
 
 def public_url(request, release):
-    """Return the article's public address, for the QR code and the printed link."""
-    # SITE_URL wins when set: the front desk may print from an internal address that
-    # patients' phones cannot reach.
-    return absolute_url(request, release.get_absolute_url())
+    """Return the article's public address, for the QR code and the printed link.
+
+    It names the release printed (?from=v3), so the page can tell a patient holding an
+    old handout that the article has changed since.
+    """
+    # The public address (SITE_URL or clinic settings) wins: the front desk may print
+    # from an internal address that patients' phones cannot reach.
+    url = absolute_url(request, release.get_absolute_url())
+    return f"{url}?from=v{release.number}" if release.pk else url
 
 
 def _linked(html, numbers, anchor):
@@ -154,16 +166,33 @@ def pdf_response(pdf, filename):
     return response
 
 
-def _page_context(request, release, large, pdf):
+def address_warning(user):
+    """Return the warning staff see when handouts print an address patients cannot open."""
+    if not user.has_perm("articles.view_article"):
+        return ""
+    return addresses.address_warning(structured_data.site_url())
+
+
+def _page_context(request, release, large, pdf, for_line=""):
     query = {"size": "large"} if large else {}
     if release.pk is not None and request.GET.get("release"):
         query["release"] = release.number
     pdf_url = reverse("articles:handout_pdf", kwargs={"slug": release.slug})
+    # Only a reviewed release can be given to a patient, never a working copy.
+    can_record = (
+        not pdf and release.pk is not None and request.user.has_perm("articles.add_handoutgiven")
+    )
     return {
         "handout": release_parts(request, release),
         "printed_on": timezone.localdate(),
+        "for_line": for_line,
         "large": large,
         "pdf": pdf,
+        "address_warning": "" if pdf else address_warning(request.user),
+        "record_form": RecordForm(initial={"release": query.get("release", ""), "large": large})
+        if can_record
+        else None,
+        "record_url": reverse("articles:handout_record", kwargs={"slug": release.slug}),
         "normal_url": reverse("articles:handout", kwargs={"slug": release.slug}),
         "pdf_a4_url": f"{pdf_url}?{urlencode(query | {'paper': 'a4'})}",
         "pdf_letter_url": f"{pdf_url}?{urlencode(query | {'paper': 'letter'})}",
@@ -186,7 +215,11 @@ def handout_pdf(request, slug):
             f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
             content_type="text/plain; charset=utf-8",
         )
-    context = _page_context(request, release, request.GET.get("size") == "large", True)
+    return _handout_pdf(request, release, paper, request.GET.get("size") == "large")
+
+
+def _handout_pdf(request, release, paper, large, for_line=""):
+    context = _page_context(request, release, large, True, for_line)
     html = render_to_string("articles/handout.html", context, request=request)
     filename = (
         f"{release.slug}-v{release.number}.pdf" if release.pk else f"{release.slug}-draft.pdf"
@@ -194,8 +227,63 @@ def handout_pdf(request, slug):
     return pdf_response(render_pdf(request, html, paper), filename)
 
 
+def for_field():
+    return forms.CharField(
+        required=False,
+        max_length=FOR_MAX_LENGTH,
+        strip=True,
+        label="For",
+        help_text="Optional: printed after “For:” on the handout and never saved.",
+        error_messages={
+            "max_length": "The “For” line is too long: %(show_value)d characters, and at most "
+            "%(limit_value)d fit. Shorten it and print again."
+        },
+    )
+
+
+def paper_field():
+    return forms.ChoiceField(choices=[("a4", "A4"), ("letter", "US Letter")], label="Paper")
+
+
+class RecordForm(forms.Form):
+    """Print one handout and record that it was given (what was printed, never to whom)."""
+
+    paper = paper_field()
+    large = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    release = forms.CharField(required=False, widget=forms.HiddenInput)
+    for_line = for_field()
+
+
+@never_cache
+def record(request, slug):
+    """Print the handout as a PDF and record one "given to a patient" row for it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("articles:handout", kwargs={"slug": slug}))
+    if not request.user.has_perm("articles.add_handoutgiven"):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("articles:handout", slug=slug)
+    form = RecordForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(e for field in form.errors.values() for e in field)
+        return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
+    data = form.cleaned_data
+    release = handout_release(request, slug, data["release"])
+    if release.pk is None:
+        return HttpResponseBadRequest(
+            "This article has no reviewed version yet: a draft cannot be given to a patient.",
+            content_type="text/plain; charset=utf-8",
+        )
+    handout_log.record_given(request.user, [release], data["paper"], data["large"])
+    return _handout_pdf(request, release, data["paper"], data["large"], data["for_line"])
+
+
 class PacketForm(forms.Form):
-    """The choices the front desk makes before printing a packet of handouts."""
+    """The choices the front desk makes before printing a packet of handouts.
+
+    The articles come in the order chosen: the order of the hidden `articles` inputs,
+    changed by the position typed beside each title (no JavaScript needed).
+    """
 
     articles = forms.ModelMultipleChoiceField(
         queryset=Article.objects.all(),
@@ -206,6 +294,7 @@ class PacketForm(forms.Form):
             "invalid_pk_value": "One of the chosen articles no longer exists; choose them again.",
         },
     )
+    for_line = for_field()
     note = forms.CharField(
         required=False,
         max_length=NOTE_MAX_LENGTH,
@@ -227,12 +316,38 @@ class PacketForm(forms.Form):
         required=False, label="Large print", help_text="Bigger text for patients with low vision."
     )
 
+    def clean(self):
+        data = super().clean()
+        for pk in self.data.getlist("articles"):
+            typed = str(self.data.get(f"position-{pk}", "")).strip()
+            if typed and not (typed.isdigit() and len(typed) < 5):
+                raise forms.ValidationError(
+                    "Positions are whole numbers, like 1, 2 and 3. Correct them and print again."
+                )
+        if "articles" in data:
+            data["articles"] = in_chosen_order(data["articles"], self.data)
+        return data
+
+
+def in_chosen_order(articles, data):
+    """Return the articles sorted by the positions typed, then the order they were chosen."""
+    chosen = [str(pk) for pk in data.getlist("articles")]
+
+    def key(article):
+        pk = str(article.pk)
+        default = chosen.index(pk) + 1 if pk in chosen else len(chosen) + 1
+        typed = str(data.get(f"position-{pk}", "")).strip()
+        return (int(typed) if typed.isdigit() and len(typed) < 5 else default, default)
+
+    return sorted(articles, key=key)
+
 
 def _packet_form_page(request, form, articles):
     context = admin.site.each_context(request) | {
         "title": "Print handout packet",
         "form": form,
         "articles": articles,
+        "can_record": request.user.has_perm("articles.add_handoutgiven"),
         "opts": Article._meta,
     }
     return render(request, "articles/packet_form.html", context)
@@ -240,40 +355,73 @@ def _packet_form_page(request, form, articles):
 
 @admin.action(description="Print handout packet")
 def print_handout_packet(modeladmin, request, queryset):
-    """Ask for an optional note, then print the selected articles as one PDF."""
-    articles = queryset.with_live_flag().order_by("title")
+    """Ask for an optional note, then print the selected articles as one PDF, in tick order."""
+    ticked = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+    order = {pk: index for index, pk in enumerate(ticked)}
+    articles = sorted(
+        queryset.with_live_flag().order_by("title"),
+        key=lambda article: order.get(str(article.pk), len(order)),
+    )
     form = PacketForm(initial={"articles": articles, "paper": "a4"})
     return _packet_form_page(request, form, articles)
 
 
 @never_cache
 def packet(request):
-    """Return one PDF of the chosen articles: a cover page, then each article on a new page."""
+    """Return one PDF of the chosen articles: a cover page, then each article on a new page.
+
+    With "Print and record", each article is also recorded as given (never to whom).
+    """
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path(), reverse("admin:login"))
     if not request.user.has_perm("articles.view_article"):
         raise PermissionDenied
     if request.method != "POST":
         return redirect("admin:articles_article_changelist")
+    recording = "record" in request.POST
+    if recording and not request.user.has_perm("articles.add_handoutgiven"):
+        raise PermissionDenied
     form = PacketForm(request.POST)
     if not form.is_valid():
-        chosen = form.cleaned_data.get("articles", Article.objects.none())
-        return _packet_form_page(request, form, chosen.with_live_flag().order_by("title"))
-    articles = form.cleaned_data["articles"].for_snapshot().order_by("title")
-    if not can_preview(request.user):  # the front desk prints only what patients may see
-        articles = articles.live()
-    # Each article's live release; staff may also print working copies, marked DRAFT.
-    live = Release.objects.live().select_related("article").filter(article__in=articles)
-    live = {release.article_id: release for release in live}
-    chosen = [live.get(a.pk) or releases.working_copy(a) for a in articles]
-    large = form.cleaned_data["large"]
+        chosen = [article.pk for article in form.cleaned_data.get("articles", [])]
+        chosen = Article.objects.filter(pk__in=chosen).with_live_flag()
+        return _packet_form_page(request, form, in_chosen_order(chosen, request.POST))
+    chosen = chosen_releases(request, form.cleaned_data["articles"])
+    drafts = [release.title for release in chosen if release.pk is None]
+    if recording and drafts:
+        form.add_error(
+            None,
+            f"“{drafts[0]}” has no reviewed version yet: a draft cannot be recorded as given. "
+            "Print without recording, or leave it out.",
+        )
+        chosen = [article.pk for article in form.cleaned_data["articles"]]
+        chosen = Article.objects.filter(pk__in=chosen).with_live_flag()
+        return _packet_form_page(request, form, in_chosen_order(chosen, request.POST))
+    large, paper = form.cleaned_data["large"], form.cleaned_data["paper"]
+    if recording:
+        handout_log.record_given(request.user, chosen, paper, large, in_packet=True)
     context = {
         "handouts": [release_parts(request, r, anchor=f"a{r.article_id}-") for r in chosen],
         "printed_on": timezone.localdate(),
         "note": form.cleaned_data["note"],
+        "for_line": form.cleaned_data["for_line"],
         "large": large,
         "pdf": True,
     }
     html = render_to_string("articles/packet.html", context, request=request)
     filename = f"handout-packet-{context['printed_on']:%Y-%m-%d}.pdf"
-    return pdf_response(render_pdf(request, html, form.cleaned_data["paper"]), filename)
+    return pdf_response(render_pdf(request, html, paper), filename)
+
+
+def chosen_releases(request, ordered):
+    """Return each chosen article's live release (or, for staff, its working copy), in order."""
+    articles = Article.objects.for_snapshot().filter(pk__in=[a.pk for a in ordered])
+    if not can_preview(request.user):  # the front desk prints only what patients may see
+        articles = articles.live()
+    articles = {article.pk: article for article in articles}
+    # Each article's live release; staff may also print working copies, marked DRAFT.
+    live = Release.objects.live().select_related("article").filter(article__in=articles.values())
+    live = {release.article_id: release for release in live}
+    return [
+        live.get(a.pk) or releases.working_copy(articles[a.pk]) for a in ordered if a.pk in articles
+    ]

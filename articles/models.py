@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import reversion
 from django.conf import settings
@@ -150,6 +151,17 @@ class Reference(models.Model):
     @property
     def pubmed_url(self):
         return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+
+# Printed handouts link to the article with the release they show (?from=v3): a later
+# release tells the patient the page has changed since. Only this exact form counts.
+HANDOUT_MARKER = re.compile(r"from=v([1-9][0-9]{0,5})")
+
+
+def handout_marker(query_string):
+    """Return the release number a printed handout's link names (?from=v3), or None."""
+    found = HANDOUT_MARKER.fullmatch(query_string)
+    return int(found.group(1)) if found else None
 
 
 def can_preview(user):
@@ -651,3 +663,53 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class HandoutGivenQuerySet(models.QuerySet):
+    def since(self, start):
+        """Return handouts given on or after this date."""
+        return self.filter(given_at__date__gte=start)
+
+
+class HandoutGiven(models.Model):
+    """One handout printed for a patient at the front desk: what was given, never to whom.
+
+    There is deliberately no field for the patient (no name, date of birth, record number
+    or free text): the "For:" line on a handout is printed and forgotten.
+    """
+
+    class Paper(models.TextChoices):
+        A4 = "a4", "A4"
+        LETTER = "letter", "US Letter"
+
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="handouts_given")
+    release = models.ForeignKey(
+        Release,
+        on_delete=models.PROTECT,
+        related_name="handouts_given",
+        help_text="The reviewed version that was printed; reprint it from here.",
+    )
+    language = models.CharField(max_length=10, default="en")
+    paper = models.CharField(max_length=10, choices=Paper.choices, default=Paper.A4)
+    large_print = models.BooleanField(default=False)
+    in_packet = models.BooleanField(
+        "in a packet", default=False, help_text="Printed with other handouts as one packet."
+    )
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff member who printed it.",
+    )
+    given_at = models.DateTimeField("given", default=timezone.now, db_index=True)
+
+    objects = HandoutGivenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "handout given"
+        verbose_name_plural = "handouts given"
+        ordering = ["-given_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.release} · {self.given_at:%Y-%m-%d %H:%M}"

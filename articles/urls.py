@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/<slug:slug>/", views.detail, name="detail"),
     path("articles/<slug:slug>/handout/", handouts.handout, name="handout"),
     path("articles/<slug:slug>/handout.pdf", handouts.handout_pdf, name="handout_pdf"),
+    path("articles/<slug:slug>/handout/record/", handouts.record, name="handout_record"),
     path("handouts/packet/", handouts.packet, name="packet"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),

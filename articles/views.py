@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
 from articles import jsonld, releases, rendering
-from articles.models import Article, Release, SlugRedirect, Topic, can_preview
+from articles.models import Article, Release, SlugRedirect, Topic, can_preview, handout_marker
 from common import structured_data
 
 RELATED_LIMIT = 4
@@ -94,6 +94,7 @@ def chosen_release(request, article, live):
 
 def detail(request, slug):
     """Show an article's live release; staff may preview the working copy or any release."""
+    printed = None
     if can_preview(request.user):
         article = Article.objects.for_snapshot().filter(slug=slug).first()
         if article is None:
@@ -107,6 +108,9 @@ def detail(request, slug):
         if release is None:
             return redirect_old_slug(slug, Article.objects.live())
         live, preview = release, False
+        printed = handout_marker(request.META.get("QUERY_STRING", ""))
+        if printed is not None and printed >= release.number:  # nothing newer to tell
+            return redirect(release.get_absolute_url())
     topics, tags = labels(release.article_id)
     context = {
         "release": release,
@@ -118,6 +122,8 @@ def detail(request, slug):
         "topics": topics,
         "tags": tags,
         "related": related_releases(release.article_id),
+        # A patient holding a handout of an older release: the live one is newer.
+        "updated_since": release.go_live_at if not preview and printed else None,
     }
     return render(request, "articles/detail.html", context)
 

@@ -6,10 +6,32 @@ from django.urls import reverse
 CONTEXT = "https://schema.org"
 
 
+def _no_configured_address():
+    return ""
+
+
+# Returns the public address staff configured (the clinic settings); the portal app
+# installs it at start-up, since this module may not import the apps above it.
+configured_address = _no_configured_address
+
+
+def set_address_source(source):
+    """Read the public address from source() (a callable returning a URL or "")."""
+    global configured_address
+    configured_address = source
+
+
+def site_url():
+    """Return the public address patients use: SITE_URL, else the clinic's setting, or ""."""
+    return (settings.SITE_URL or configured_address() or "").rstrip("/")
+
+
 def absolute_url(request, path):
-    """Return path as an absolute URL: SITE_URL when set, else the request's own host."""
-    if settings.SITE_URL:
-        return settings.SITE_URL + path
+    """Return path as an absolute URL on the public address, else on the request's own host."""
+    if base := site_url():
+        return base + path
+    if request is None:
+        return path
     return request.build_absolute_uri(path)
 
 

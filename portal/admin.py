@@ -26,7 +26,7 @@ admin.site.has_permission = has_permission
 @admin.register(ClinicSettings)
 class ClinicSettingsAdmin(PortalAdminMixin, admin.ModelAdmin):
     fieldsets = [
-        ("Clinic", {"fields": ["name", "phone", "address", "website"]}),
+        ("Clinic", {"fields": ["name", "phone", "address", "website", "public_address"]}),
         ("Logo", {"fields": ["logo", "logo_alt"]}),
         ("Handouts and articles", {"fields": ["handout_footer", "default_disclaimer"]}),
         (None, {"fields": ["is_example"]}),

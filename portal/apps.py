@@ -6,8 +6,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from portal import audit, changes, two_factor
+        from portal import audit, changes, public_address, two_factor
 
         changes.connect()
+        public_address.connect()
         audit.connect()
         two_factor.connect()

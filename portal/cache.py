@@ -22,6 +22,7 @@ import functools
 import hashlib
 import logging
 import os
+import re
 import secrets
 import stat
 import tempfile
@@ -38,7 +39,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import timezone
 from django.utils.cache import cc_delim_re, parse_etags, patch_cache_control, patch_vary_headers
 
-from articles.models import Release
+from articles.models import Release, handout_marker
 
 logger = logging.getLogger(__name__)
 
@@ -191,6 +192,18 @@ def lookup(cache, key):
 
 # Everything Django reads to tell the host and port, which pages print in absolute links.
 HOST_KEYS = ("HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_HOST", "SERVER_NAME")
+ARTICLE_PAGE = re.compile(r"/articles/[^/]+/")
+
+
+def cache_query(path, query):
+    """Return the part of the query string that can change the page at path.
+
+    An article page reads only a handout's ?from=v3 (and redirects it unless an older
+    release than the live one): any other query string is the same page as none.
+    """
+    if ARTICLE_PAGE.fullmatch(path):
+        return query if handout_marker(query) is not None else ""
+    return query
 
 
 def page_key(request):
@@ -199,7 +212,7 @@ def page_key(request):
     # a page is only stored for a host that storable() found in ALLOWED_HOSTS.
     meta = request.META
     hosts = "|".join([meta.get(name, "") for name in HOST_KEYS])
-    url = f"{request.scheme}://{hosts}:{meta.get('SERVER_PORT')}{request.path}?{meta.get('QUERY_STRING', '')}"
+    url = f"{request.scheme}://{hosts}:{meta.get('SERVER_PORT')}{request.path}?{cache_query(request.path, meta.get('QUERY_STRING', ''))}"
     return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
 
 

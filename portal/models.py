@@ -39,6 +39,14 @@ class ClinicSettings(models.Model):
         validators=[validate_web_url],
         help_text="The clinic's public web address, e.g. https://clinic.example.org.",
     )
+    public_address = models.URLField(
+        "public address of this portal",
+        blank=True,
+        validators=[validate_web_url],
+        help_text="The address patients type or scan to reach these pages, e.g. "
+        "https://health.riverside-clinic.org. Printed as the QR code and link on every "
+        "handout, so it must open on a patient's phone: not an address inside the clinic.",
+    )
     logo = GeneratedNameImageField(
         upload_to="clinic/",
         blank=True,

@@ -4,6 +4,7 @@ from django import template
 from django.utils import timezone
 
 from articles.models import Article
+from portal import public_address
 
 register = template.Library()
 
@@ -20,3 +21,9 @@ def reviews_due(context):
         .order_by("next_review_due", "title")
     )
     return {"show": True, "articles": articles, "today": timezone.localdate()}
+
+
+@register.inclusion_tag("admin/portal/public_address_warning.html")
+def public_address_warning():
+    """Warn staff when handouts would send patients to an address their phones cannot open."""
+    return {"warning": public_address.warning()}

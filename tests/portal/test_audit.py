@@ -170,7 +170,9 @@ def test_csv_export_is_formula_safe_and_itself_recorded(admin_client):
     response = admin_client.post(CHANGELIST, {"action": "export_csv", "_selected_action": ids})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # UTF-8 with BOM, for Excel
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["time", "username", "kind"]
     cells = {(row[1], row[6]) for row in rows[1:]}
     assert cells == {

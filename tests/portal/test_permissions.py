@@ -18,6 +18,7 @@ from reversion import add_to_revision, create_revision
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles.handout_log import record_given
 from articles.models import SlugRedirect, Topic
 from portal import audit
 from portal.models import AuditEvent
@@ -100,6 +101,18 @@ EXPECTED = {
     "axes.accessfailurelog": NOBODY_ADDS,
     # The packet page answers a POST from the article list; a GET goes back to the list.
     "handout packet": (FOUND, FOUND, FOUND, DENIED, FOUND),
+    # The "given to a patient" log: made by Print and record only, read by every group.
+    "articles.handoutgiven": {
+        "changelist": (OK, OK, OK, DENIED, OK),
+        "add": (DENIED,) * 5,
+        "change": (OK, OK, OK, DENIED, OK),  # read-only
+        "history": (OK, OK, OK, DENIED, OK),
+        "delete": (DENIED,) * 5,
+    },
+    "handouts given summary": (OK, OK, OK, DENIED, OK),
+    "handouts given CSV": (OK, OK, OK, DENIED, OK),
+    # Print and record answers a POST from the handout page; a GET goes back to it.
+    "handout print and record": (FOUND, FOUND, FOUND, DENIED, FOUND),
 }
 
 
@@ -118,6 +131,7 @@ def make_objects():
         "articles.slugredirect": SlugRedirect.objects.create(old_slug="old", article=article),
         "experts.expert": make_expert(),
         "taggit.tag": Tag.objects.get(name="sleep"),
+        "articles.handoutgiven": record_given(user, [article.releases.get()], "a4", False)[0],
         "portal.clinicsettings": make_clinic(),
         "portal.auditevent": audit.record(user, AuditEvent.Kind.LOGIN, user),
         "auth.user": user,
@@ -146,6 +160,10 @@ def routes(objects):
     version = Version.objects.get_for_object(article).first()
     found.append(("articles.article compare", None, f"{compare}?from={version.pk}"))
     found.append(("handout packet", None, reverse("articles:packet")))
+    found.append(("handouts given summary", None, reverse("admin:articles_handoutgiven_summary")))
+    found.append(("handouts given CSV", None, reverse("admin:articles_handoutgiven_summary_csv")))
+    record = reverse("articles:handout_record", args=[article.slug])
+    found.append(("handout print and record", None, record))
     release = objects["articles.release"]
     later = publish(article, note="Later.", go_live_at=timezone.now() + timedelta(days=1))
     for key, name, args, query in [
@@ -224,10 +242,12 @@ def test_staff_without_a_group_cannot_print_a_packet(client):
 
 
 @pytest.mark.django_db
-def test_front_desk_group_holds_only_view_permissions_for_articles_releases_and_topics():
+def test_front_desk_group_views_articles_releases_and_topics_and_records_handouts():
     perms = Group.objects.get(name="Front desk").permissions.all()
     assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in perms) == [
+        "articles.add_handoutgiven",
         "articles.view_article",
+        "articles.view_handoutgiven",
         "articles.view_release",
         "articles.view_topic",
     ]
