@@ -17,6 +17,7 @@ PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "test-Production-key-4f9b2c7e1a8d3f6b0c5e9a2d7f1b4c8e6a3d0f9",
     "ALLOWED_HOSTS": "clinic.example.org,testserver",
+    "EMAIL_URL": "smtp://portal:secret@mail.example.org:587",
 }
 
 
