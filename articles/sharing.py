@@ -16,13 +16,12 @@ from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.views.decorators.http import require_POST
 
 from articles import notifications, releases, rendering, workflow
 from articles.models import Article, ShareLink, ShareLinkOpening
@@ -151,10 +150,11 @@ def share_links_view(model_admin, request, object_id):
     return TemplateResponse(request, "admin/articles/article/share_links.html", context)
 
 
-@require_POST
 def revoke_view(model_admin, request, object_id, link_id):
     """Revoke a share link at once: it answers 404 from the next request on."""
     article = _article_for_change(model_admin, request, object_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     link = get_object_or_404(article.share_links, pk=link_id)
     if link.revoked_at is None:
         ShareLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())
