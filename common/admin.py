@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
-from reversion import add_to_revision, create_revision, set_comment, set_user
+from reversion import add_to_revision, create_revision, is_registered, set_comment, set_user
 from reversion.models import Version
 
 from common.admin_storage import StorageErrorMixin
@@ -164,7 +164,9 @@ class VersionCheckedForm:
 
 def last_change(obj, compare_url_name=None):
     """Return (user, time, url of the change) of the row's latest saved version."""
-    versions = list(Version.objects.get_for_object(obj).select_related("revision__user")[:2])
+    versions = []
+    if is_registered(type(obj)):
+        versions = list(Version.objects.get_for_object(obj).select_related("revision__user")[:2])
     opts = obj._meta
     history = reverse(f"admin:{opts.app_label}_{opts.model_name}_history", args=[obj.pk])
     if versions:
