@@ -41,9 +41,11 @@ def test_the_second_article_save_is_refused_and_keeps_what_was_typed():
     response = second.post(url, second_data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Fiona First" in html and "saved this article after you opened it" in html
+    assert "Fiona First" in html
+    assert "saved this article after you opened it" in html
     compare = reverse("admin:articles_article_compare", args=[article.pk])
-    assert f'href="{compare}?from=' in html and 'target="_blank"' in html
+    assert f'href="{compare}?from=' in html
+    assert 'target="_blank"' in html
     assert "The editor&#x27;s new summary." in html or "The editor's new summary." in html
     assert "&lt;p&gt;Typed.&lt;/p&gt;" in html
 
@@ -109,6 +111,7 @@ def test_clinic_settings_refuse_a_stale_save():
     response = second.post(url, second_data | {"name": "Typed clinic name"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "boss" in html and "after you opened it" in html
+    assert "boss" in html
+    assert "after you opened it" in html
     assert "Typed clinic name" in html
     assert ClinicSettings.objects.get().phone == "555-0111"

@@ -1,6 +1,7 @@
 """Workflow emails and the audit trail: sent to review, published, sent back; weekly digest."""
 
 import datetime
+import io
 from unittest import mock
 
 import pytest
@@ -142,7 +143,8 @@ def test_send_back_drafts_shows_the_comment_mails_the_editor_and_clears_on_resen
     with django_capture_on_commit_callbacks(execute=True):
         response = reviewer.post(url, {"comment": comment})
     change_url = reverse("admin:articles_article_change", args=[article.pk])
-    assert response.status_code == 302 and response["Location"] == change_url
+    assert response.status_code == 302
+    assert response["Location"] == change_url
     article.refresh_from_db()
     assert article.status == Article.Status.DRAFT
     assert article.sent_back_comment == comment
@@ -191,11 +193,12 @@ def test_review_digest_is_sent_once_per_iso_week():
     Section.objects.filter(article=article).update(body=f"<p>{SECRET_TEXT}.</p>")
     make_article(title="Due later", next_review_due=TODAY + datetime.timedelta(days=90))
 
-    call_command("send_review_digest", stdout=open("/dev/null", "w"))
-    call_command("send_review_digest", stdout=open("/dev/null", "w"))
+    call_command("send_review_digest", stdout=io.StringIO())
+    call_command("send_review_digest", stdout=io.StringIO())
     assert sorted(m.to[0] for m in mail.outbox) == [u.email for u in reviewers]
     message = mail.outbox[0]
-    assert "Due soon" in message.body and "Due later" not in message.body
+    assert "Due soon" in message.body
+    assert "Due later" not in message.body
     change = reverse("admin:articles_article_change", args=[article.pk])
     assert f"https://clinic.example.org{change}" in message.body
     assert_no_body_text(message)
@@ -203,14 +206,14 @@ def test_review_digest_is_sent_once_per_iso_week():
 
     next_week = TODAY + datetime.timedelta(days=7)
     with mock.patch("django.utils.timezone.localdate", return_value=next_week):
-        call_command("send_review_digest", stdout=open("/dev/null", "w"))
+        call_command("send_review_digest", stdout=io.StringIO())
     assert len(mail.outbox) == 4
 
 
 def test_review_digest_sends_nothing_when_nothing_is_due():
     make_staff("Medical reviewers", email="r@example.org")
     make_article(next_review_due=TODAY + datetime.timedelta(days=90))
-    call_command("send_review_digest", stdout=open("/dev/null", "w"))
+    call_command("send_review_digest", stdout=io.StringIO())
     assert mail.outbox == []
 
 
