@@ -55,7 +55,7 @@ def editor_of(article, actor=None):
     """Return who should hear about the article: who sent it for review, else its last editor."""
     user = article.sent_for_review_by
     if user is not None and user.is_active and user.email:
-        return user
+        return user if user != actor else None  # nobody needs telling what they just did
     versions = Version.objects.get_for_object(article).select_related("revision__user")
     for version in versions[:50]:
         user = version.revision.user
