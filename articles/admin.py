@@ -11,7 +11,7 @@ from reversion import set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import handout_report, history, publishing, releases
+from articles import handout_report, history, publishing, releases, review, sharing, workflow
 from articles.citations import ama_html
 from articles.forms import ArticleForm, CitationFormSet, QuoteFormSet, SectionFormSet
 from articles.handouts import print_handout_packet
@@ -31,6 +31,7 @@ from common.admin import (
     PortalAdminMixin,
     PortalFieldsMixin,
     ReadOnlyAdminMixin,
+    StaleSaveMixin,
     VersionBeforeDeleteMixin,
     module_view,
 )
@@ -96,8 +97,9 @@ class FAQInline(PortalFieldsMixin, admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     form = ArticleForm
+    compare_url_name = "admin:articles_article_compare"
     list_display = [
         "title",
         "stage",
@@ -230,8 +232,7 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
         for article in queryset.exclude(
             status__in=[Article.Status.IN_REVIEW, Article.Status.ARCHIVED]
         ):
-            article.status = Article.Status.IN_REVIEW
-            article.save(update_fields=["status", "updated"])
+            workflow.send_to_review(article, request)
             sent.append(article.title)
         set_comment("Sent to medical review from the article list.")
         if sent:
@@ -248,8 +249,7 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     def archive(self, request, queryset):
         archived = []
         for article in queryset.exclude(status=Article.Status.ARCHIVED):
-            article.status = Article.Status.ARCHIVED
-            article.save(update_fields=["status", "updated"])
+            workflow.archive(article, request)
             archived.append(article.title)
         set_comment("Archived from the article list.")
         if archived:
@@ -257,6 +257,14 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request)
+
+    def save_model(self, request, obj, form, change):
+        sending = workflow.is_sending_to_review(form)
+        if sending:
+            workflow.mark_sent_to_review(obj, request.user)
+        super().save_model(request, obj, form, change)
+        if sending:
+            workflow.announce(obj, workflow.SENT_TO_REVIEW, request)
 
     # Restoring versions: editors may not publish or change review details that way
 
@@ -301,6 +309,21 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
                 name="articles_article_publish",
             ),
             path(
+                "<path:object_id>/send-back/",
+                view(review.send_back_view),
+                name="articles_article_send_back",
+            ),
+            path(
+                "<path:object_id>/share/",
+                view(sharing.share_links_view),
+                name="articles_article_share",
+            ),
+            path(
+                "<path:object_id>/share/<int:link_id>/revoke/",
+                view(sharing.revoke_view),
+                name="articles_article_share_revoke",
+            ),
+            path(
                 "<path:object_id>/versions/",
                 view(publishing.releases_view),
                 name="articles_article_releases",
@@ -339,7 +362,7 @@ class TopicAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+class ReferenceAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     list_display = ["__str__", "journal", "year", "study_type", "doi", "pmid"]
     list_filter = ["study_type", "year"]
     search_fields = ["title", "authors", "journal", "doi", "pmid"]

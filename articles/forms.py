@@ -2,11 +2,10 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.utils.text import get_text_list
+from django.utils.text import get_text_list, slugify
 
 from articles.citations import missing_markers
-from articles.models import Article, Section, add_months
-from articles.publishing import REVIEW_FIELDS
+from articles.models import Article, Section, SlugRedirect, add_months
 from common.inlines import PositionedInlineFormSet
 
 
@@ -14,7 +13,7 @@ class ArticleForm(forms.ModelForm):
     """The article form; editors without the publish permission cannot publish or set review details."""
 
     can_publish = False  # set per request by ArticleAdmin.get_form
-    REVIEW_FIELDS = REVIEW_FIELDS
+    REVIEW_FIELDS = Article.REVIEW_FIELDS
 
     class Meta:
         model = Article
@@ -41,6 +40,39 @@ class ArticleForm(forms.ModelForm):
                 "Choose a different one."
             }
         }
+
+    def clean_slug(self):
+        """Refuse an address that still leads to another article (old links, printed QR codes)."""
+        slug = self.cleaned_data.get("slug")
+        if not slug:
+            return self._free_slug()
+        retired = (
+            SlugRedirect.objects.filter(old_slug=slug)
+            .exclude(article=self.instance.pk)
+            .select_related("article")
+            .first()
+        )
+        if retired is not None:
+            raise ValidationError(
+                "The address “%(slug)s” still leads to the article “%(title)s”: its old "
+                "links and printed QR codes point there. Choose a different one.",
+                code="retired_slug",
+                params={"slug": slug, "title": retired.article.title},
+            )
+        return slug
+
+    def _free_slug(self):
+        """Return a slug from the title that no article uses and no old address keeps."""
+        title = self.cleaned_data.get("title")
+        if not title:
+            return ""
+        base = slugify(title)[:195] or "article"
+        articles = Article.objects.exclude(pk=self.instance.pk)
+        retired = SlugRedirect.objects.exclude(article=self.instance.pk)
+        slug, n = base, 2
+        while articles.filter(slug=slug).exists() or retired.filter(old_slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
 
     def clean(self):
         cleaned_data = super().clean()
@@ -179,3 +211,16 @@ class QuoteFormSet(PositionedInlineFormSet):
             form.fields["section"].queryset = Section.objects.filter(
                 article=self.instance if self.instance.pk else None
             )
+
+
+class SendBackForm(forms.Form):
+    """A reviewer's comment when sending an article back to its editor instead of publishing."""
+
+    comment = forms.CharField(
+        label="Comment for the editor",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="What should change before you publish it. The editor sees this on the "
+        "article and on their admin home page; it is not emailed.",
+        error_messages={"required": "Write a comment: say what the editor should change."},
+    )

@@ -216,6 +216,9 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
+    # Set only by medical reviewers (read-only for editors; see articles/publishing.py).
+    REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")
+
     title = models.CharField(
         max_length=200, help_text="Plain and specific, e.g. “Magnesium for restless legs syndrome”."
     )
@@ -288,6 +291,27 @@ class Article(models.Model):
     working_hash = models.CharField(max_length=64, blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+    # The editorial workflow (articles/workflow.py): who last asked for a medical review,
+    # and the reviewer's answer when they sent the article back instead of publishing.
+    sent_for_review_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_for_review_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_back_comment = models.TextField(blank=True, editable=False)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    sent_back_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -713,3 +737,81 @@ class HandoutGiven(models.Model):
 
     def __str__(self):
         return f"{self.release} · {self.given_at:%Y-%m-%d %H:%M}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Return links that open: not revoked and not expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ShareLink(models.Model):
+    """A link that lets someone without an account read a draft, until it expires or is revoked.
+
+    The address carries a signed token naming this row (articles/sharing.py); the row
+    decides whether the link still opens.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="share_links")
+    release = models.ForeignKey(
+        Release,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The version shown; empty: the working copy as it stands when opened.",
+    )
+    shared_with = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who the link is for, e.g. “Dr Lee, neurology”. Never a patient's details.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+
+    def __str__(self):
+        return f"Share link {self.pk} for “{self.article}”"
+
+    def is_active(self, now=None):
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class ShareLinkOpening(models.Model):
+    """One opening of a share link: when, and nothing about who (no address is kept)."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="openings")
+    time = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+
+    def __str__(self):
+        return f"{self.link} opened {self.time:%Y-%m-%d %H:%M}"
+
+
+class ReviewDigest(models.Model):
+    """A weekly digest of reviews falling due, sent to one person: at most once a week."""
+
+    week = models.CharField(max_length=8, help_text="ISO week, e.g. 2026-W49.")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-week", "recipient"]
+        constraints = [
+            models.UniqueConstraint(fields=["week", "recipient"], name="review_digest_once_a_week")
+        ]
+
+    def __str__(self):
+        return f"Review digest {self.week} to {self.recipient}"

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles import releases
+from articles import releases, workflow
+from articles.forms import SendBackForm
 from articles.models import Article, Release
 from experts.models import Expert
 
 PUBLISH_PERMISSION = "articles.publish_article"
-REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")  # reviewers set them
 
 
 def can_publish(user):
@@ -114,6 +114,9 @@ def publish_view(model_admin, request, object_id):
         except releases.PublishError as error:
             form.add_error(None, str(error))
         else:
+            workflow.announce(
+                article, workflow.PUBLISHED, request, f"Version {release.number}.", release
+            )
             when = (
                 "now live"
                 if release.go_live_at <= timezone.now()
@@ -134,6 +137,7 @@ def publish_view(model_admin, request, object_id):
         working=working,
         compared=compared,
         changes=releases.compare(compared.content if compared else None, working.content),
+        send_back_form=SendBackForm(),
     )
     return TemplateResponse(request, "admin/articles/article/publish.html", context)
 
@@ -240,5 +244,5 @@ def restore_needs_reviewer(version, current):
         fields.get("status") in reviewer_only or current.status in reviewer_only
     ):
         return True
-    review = [Article._meta.get_field(name).attname for name in REVIEW_FIELDS]
+    review = [Article._meta.get_field(name).attname for name in Article.REVIEW_FIELDS]
     return any(fields.get(name) != getattr(current, name) for name in review)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from articles import handouts, views
+from articles import handouts, sharing, views
 
 app_name = "articles"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.topic, name="topic"),
     path("tags/<slug:slug>/", views.tag, name="tag"),
     path("faqs/", views.faqs, name="faqs"),
+    path("preview/<str:token>/", sharing.shared_preview, name="shared_preview"),
 ]

@@ -96,7 +96,7 @@ class RichTextField(models.TextField):
         return super().formfield(**kwargs)
 
 
-# django-prose-editor toolbar limited to what the sanitiser keeps.
+# django-prose-editor toolbar limited to what the sanitiser keeps (links: see below).
 EDITOR_CONFIG = {
     "extensions": {
         "Bold": True,
@@ -107,7 +107,11 @@ EDITOR_CONFIG = {
         "ListItem": True,
         "Blockquote": True,
         "HardBreak": True,
-        "Link": {"protocols": ["http", "https", "mailto"]},
+        # The editor silently drops a link whose scheme it does not allow (Tiptap's
+        # isAllowedUri), so a typed javascript: link would vanish without a word. These
+        # pass through to the form, where validate_link_schemes refuses them by name;
+        # nh3 strips them from anything stored, and the admin's CSP blocks them meanwhile.
+        "Link": {"protocols": ["http", "https", "mailto", "javascript", "data", "vbscript"]},
         "History": True,
     }
 }

@@ -3,7 +3,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from reversion.admin import VersionAdmin
 
-from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+from common.admin import (
+    PortalAdminMixin,
+    PortalFieldsMixin,
+    StaleSaveMixin,
+    VersionBeforeDeleteMixin,
+)
 from common.inlines import PositionedInlineFormSet
 from experts.models import Expert, ExpertLink
 
@@ -27,7 +32,7 @@ class ExpertLinkInline(PortalFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Expert)
-class ExpertAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
+class ExpertAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     list_display = ["display_name", "credentials", "role", "affiliation"]
     search_fields = ["name", "credentials", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}

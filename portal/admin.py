@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from taggit.models import Tag
 
-from common.admin import PortalAdminMixin, ReadOnlyAdminMixin
+from common.admin import PortalAdminMixin, ReadOnlyAdminMixin, StaleSaveMixin
 from portal import audit, two_factor
 from portal.models import AuditEvent, ClinicSettings
 
@@ -24,7 +24,7 @@ admin.site.has_permission = has_permission
 
 
 @admin.register(ClinicSettings)
-class ClinicSettingsAdmin(PortalAdminMixin, admin.ModelAdmin):
+class ClinicSettingsAdmin(StaleSaveMixin, PortalAdminMixin, admin.ModelAdmin):
     fieldsets = [
         ("Clinic", {"fields": ["name", "phone", "address", "website", "public_address"]}),
         ("Logo", {"fields": ["logo", "logo_alt"]}),

@@ -1,5 +1,8 @@
 """The audit trail: who signed in, failed, changed roles or settings, exported, published.
 
+Publishing, archiving, sending to review or back and share links are recorded from the
+editorial workflow's signal (articles/signals.py), so articles never imports portal.
+
 Call `record(request, AuditEvent.Kind.PUBLISH, article)` from any workflow. Sign-ins,
 failures, sign-outs, role changes and clinic-settings changes are recorded by the signal
 receivers below; `AuditMiddleware` tells them who is acting and from which address.
@@ -14,6 +17,8 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, pre_save
 from django.http import HttpRequest
 
+from articles.models import Article
+from articles.signals import workflow_event
 from common import csv
 from common.signals import exported
 from portal.models import AuditEvent, ClinicSettings
@@ -166,6 +171,24 @@ def record_by_actor(kind, obj, message):
     record(actor(), kind, obj, message)
 
 
+# The editorial workflow's steps (articles/workflow.py actions) and their kinds.
+WORKFLOW_KINDS = {
+    "sent_to_review": Kind.SENT_TO_REVIEW,
+    "sent_back": Kind.SENT_BACK,
+    "published": Kind.PUBLISH,
+    "archived": Kind.ARCHIVE,
+    "shared": Kind.SHARE_LINK,
+    "share_revoked": Kind.SHARE_LINK_REVOKED,
+}
+
+
+def workflow_step(sender, article, action, request=None, user=None, message="", **kwargs):
+    """Record a step of the editorial workflow: publishing, archiving, sharing, sending back."""
+    kind = WORKFLOW_KINDS.get(action)
+    if kind is not None:
+        record(request or user, kind, article, message)
+
+
 def connect():
     """Record sign-ins, sign-outs, failures, role changes and clinic-settings changes."""
     User = get_user_model()
@@ -177,6 +200,7 @@ def connect():
         m2m_changed.connect(memberships_changed, sender=through, dispatch_uid=f"audit-{through}")
     pre_save.connect(settings_saving, sender=ClinicSettings, dispatch_uid="audit-settings")
     exported.connect(export_made, dispatch_uid="audit-export")
+    workflow_event.connect(workflow_step, sender=Article, dispatch_uid="audit-workflow")
 
 
 # --- CSV export -------------------------------------------------------------------

@@ -139,6 +139,9 @@ class AuditEvent(models.Model):
         PUBLISH = "publish", "published"
         ARCHIVE = "archive", "archived"
         SHARE_LINK = "share_link", "share link created"
+        SHARE_LINK_REVOKED = "share_link_revoked", "share link revoked"
+        SENT_TO_REVIEW = "sent_to_review", "sent to medical review"
+        SENT_BACK = "sent_back", "sent back with a comment"
 
     time = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(

@@ -11,6 +11,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from common.email_url import parse_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105 - refused when DEBUG is off
@@ -277,3 +279,26 @@ LOGGING = {
 # Absolute base URL for links printed on handouts, feeds and sitemaps when no request
 # tells it (e.g. https://clinic.example.org).
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
+# --- Email: workflow notifications and the weekly review digest -------------------
+# EMAIL_URL=smtp://user:password@host:587 (STARTTLS on 587 or with ?tls=1), smtps://… (TLS
+# from the start, port 465) or console://; or the usual EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS. With neither, mails are printed
+# to the console (the server's log) instead of sent, in production too, and
+# `check --deploy` warns (articles.W001): the portal never fails for want of a mail server.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+if os.environ.get("EMAIL_URL"):
+    try:
+        globals().update(parse_email_url(os.environ["EMAIL_URL"]))
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from error
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

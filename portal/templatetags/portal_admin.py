@@ -3,24 +3,16 @@
 from django import template
 from django.utils import timezone
 
-from articles.models import Article
+from articles import queue
 from portal import public_address
 
 register = template.Library()
 
 
-@register.inclusion_tag("admin/portal/reviews_due.html", takes_context=True)
-def reviews_due(context):
-    """Show medical reviewers the articles whose review is overdue or due within 30 days."""
-    user = context["request"].user
-    if not user.has_perm("articles.publish_article"):
-        return {"show": False}
-    articles = (
-        Article.objects.review_due(within_days=30)
-        .select_related("reviewed_by")
-        .order_by("next_review_due", "title")
-    )
-    return {"show": True, "articles": articles, "today": timezone.localdate()}
+@register.inclusion_tag("admin/portal/review_queue.html", takes_context=True)
+def review_queue(context):
+    """Show this user what waits for them: reviews to do, drafts sent back, reviews due."""
+    return queue.for_user(context["request"].user) | {"today": timezone.localdate()}
 
 
 @register.inclusion_tag("admin/portal/public_address_warning.html")

@@ -95,3 +95,25 @@ def test_add_another_reference_from_a_citation_row(live_server, staff_page):
     reference = Reference.objects.get(title="A new trial of magnesium")
     expect(page.locator("#id_citations-0-reference")).to_have_value(str(reference.pk))
     assert problems == []
+
+
+def test_a_javascript_link_typed_in_the_link_dialog_is_refused_by_name(live_server, staff_page):
+    """The editor must not turn the link into an empty one: the form refuses it, by name."""
+    page, problems = staff_page
+    article = make_article(sections=1)
+    page.goto(live_server.url + reverse("admin:articles_article_change", args=[article.pk]))
+    editor = page.locator(".prose-editor .ProseMirror[contenteditable=true]").first
+    editor.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Shift+Home")
+    page.get_by_role("button", name="insert link").first.click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("URL").fill("javascript:alert(1)")
+    dialog.locator("button[type=submit], input[type=submit]").first.click()
+    page.locator("input[name=_continue]").click()
+
+    expect(page.locator(".errorlist").first).to_contain_text(
+        "The link “javascript:alert(1)” is not allowed"
+    )
+    assert Section.objects.get(article=article).body == "<p>Body 1.</p>"
+    assert [p for p in problems if "CSP" not in p] == []

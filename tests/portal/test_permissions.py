@@ -18,8 +18,9 @@ from reversion import add_to_revision, create_revision
 from reversion.models import Version
 from taggit.models import Tag
 
+from articles import sharing
 from articles.handout_log import record_given
-from articles.models import SlugRedirect, Topic
+from articles.models import ShareLink, SlugRedirect, Topic
 from portal import audit
 from portal.models import AuditEvent
 from tests.conftest import (
@@ -76,6 +77,11 @@ EXPECTED = {
     "article versions": (OK, OK, OK, DENIED, OK),
     "article versions compare": (OK, OK, OK, DENIED, OK),
     "article version reschedule": (DENIED, OK, DENIED, DENIED, OK),
+    "article send back": (DENIED, OK, DENIED, DENIED, OK),
+    "article share links": (OK, OK, DENIED, DENIED, OK),
+    "article share revoke": (405, 405, DENIED, DENIED, 405),  # POST only
+    # Public to anyone holding a valid link, signed in or not (articles/sharing.py).
+    "shared preview": (OK, OK, OK, OK, OK),
     "working-copy preview": (OK, OK, 404, 404, OK),
     "draft handout": (OK, OK, 404, 404, OK),
     "articles.topic": FRONT_DESK_VIEWS,
@@ -166,6 +172,7 @@ def routes(objects):
     found.append(("handout print and record", None, record))
     release = objects["articles.release"]
     later = publish(article, note="Later.", go_live_at=timezone.now() + timedelta(days=1))
+    link = ShareLink.objects.create(article=article, expires_at=timezone.now() + timedelta(days=1))
     for key, name, args, query in [
         ("article publish screen", "admin:articles_article_publish", [article.pk], ""),
         ("article versions", "admin:articles_article_releases", [article.pk], ""),
@@ -181,8 +188,12 @@ def routes(objects):
             [article.pk, later.number],
             "",
         ),
+        ("article send back", "admin:articles_article_send_back", [article.pk], ""),
+        ("article share links", "admin:articles_article_share", [article.pk], ""),
+        ("article share revoke", "admin:articles_article_share_revoke", [article.pk, link.pk], ""),
     ]:
         found.append((key, None, reverse(name, args=args) + query))
+    found.append(("shared preview", None, sharing.url_for(link)))
     draft = objects["draft"]
     found.append(("working-copy preview", None, draft.get_absolute_url()))
     found.append(("draft handout", None, reverse("articles:handout", args=[draft.slug])))

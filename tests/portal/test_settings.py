@@ -17,6 +17,9 @@ PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": "test-Production-key-4f9b2c7e1a8d3f6b0c5e9a2d7f1b4c8e6a3d0f9",
     "ALLOWED_HOSTS": "clinic.example.org,testserver",
+    "EMAIL_URL": "smtp://portal:secret@mail.example.org:587",
+    # The address printed on handouts: without a public one, check --deploy warns (W013).
+    "SITE_URL": "https://health.riverside-clinic.org",
 }
 
 
