@@ -18,7 +18,7 @@ from reversion import add_to_revision, create_revision
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import SlugRedirect, Topic
+from articles.models import PlainTerm, SlugRedirect, Topic
 from portal import audit
 from portal.models import AuditEvent
 from tests.conftest import (
@@ -79,6 +79,8 @@ EXPECTED = {
     "draft handout": (OK, OK, 404, 404, OK),
     "articles.topic": FRONT_DESK_VIEWS,
     "articles.reference": EDIT_NO_DELETE,
+    # The clinic's plain-language words: editors and reviewers add and change them.
+    "articles.plainterm": {k: v for k, v in EDIT_NO_DELETE.items() if k != "recoverlist"},
     "experts.expert": EDIT_NO_DELETE,
     "taggit.tag": {k: v for k, v in EDIT_NO_DELETE.items() if k != "recoverlist"},
     # Old addresses are kept by the system; only superusers look at or remove them.
@@ -115,6 +117,7 @@ def make_objects():
         "draft": make_article(status="draft"),
         "articles.topic": Topic.objects.first(),
         "articles.reference": make_reference(),
+        "articles.plainterm": PlainTerm.objects.create(term="physician", alternative="doctor"),
         "articles.slugredirect": SlugRedirect.objects.create(old_slug="old", article=article),
         "experts.expert": make_expert(),
         "taggit.tag": Tag.objects.get(name="sleep"),
