@@ -5,6 +5,7 @@ import html as html_lib
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
@@ -439,3 +440,12 @@ def test_plain_language_word_needs_letters(editor_client):
 def test_front_desk_cannot_change_plain_language_words(client):
     client.force_login(make_staff("Front desk"))
     assert client.get(reverse("admin:articles_plainterm_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_editors_and_reviewers_may_add_and_change_plain_language_words():
+    for name in ("Editors", "Medical reviewers"):
+        codenames = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        assert {"add_plainterm", "change_plainterm", "view_plainterm"} <= codenames
+    front_desk = Group.objects.get(name="Front desk").permissions.values_list("codename", flat=True)
+    assert "add_plainterm" not in front_desk
