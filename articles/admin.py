@@ -11,7 +11,16 @@ from reversion import set_comment
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
-from articles import handout_report, history, publishing, releases, review, sharing, workflow
+from articles import (
+    handout_report,
+    history,
+    plain_panel,
+    publishing,
+    releases,
+    review,
+    sharing,
+    workflow,
+)
 from articles.citations import ama_html
 from articles.forms import ArticleForm, CitationFormSet, QuoteFormSet, SectionFormSet
 from articles.handouts import print_handout_packet
@@ -20,6 +29,7 @@ from articles.models import (
     Article,
     Citation,
     HandoutGiven,
+    PlainTerm,
     Quote,
     Reference,
     Release,
@@ -113,7 +123,7 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
     search_fields = ["title", "summary", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["author", "reviewed_by", "topics"]
-    readonly_fields = ["stage_and_versions", "reading_level", "updated"]
+    readonly_fields = ["stage_and_versions", "reading_level", "plain_language", "updated"]
     inlines = [SectionInline, QuoteInline, CitationInline, FAQInline]
     actions = [
         "send_to_review",
@@ -136,8 +146,18 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
                     "author",
                     "hero_image",
                     "hero_image_alt",
+                    "key_points",
+                    "get_help",
                     "disclaimer",
                 ]
+            },
+        ),
+        (
+            "Plain language",
+            {
+                "description": "Worked out from the saved text: save to see your changes "
+                "here. Only the grade can stop publishing; the rest are suggestions.",
+                "fields": ["plain_language"],
             },
         ),
         (
@@ -222,6 +242,12 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
             f"US school grade {article.reading_grade} (aim for 8 or lower); "
             f"{article.word_count} words, about {article.reading_minutes} min to read"
         )
+
+    @admin.display(description="plain language")
+    def plain_language(self, article):
+        if not article.pk:
+            return "Shown after saving."
+        return plain_panel.render_for_change_form(article)
 
     # Actions -------------------------------------------------------------------
 
@@ -395,6 +421,15 @@ class ReferenceAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin,
         )
 
 
+@admin.register(PlainTerm)
+class PlainTermAdmin(PortalAdminMixin, admin.ModelAdmin):
+    """The clinic's own plain-language words, added to the built-in list in the panel."""
+
+    list_display = ["term", "alternative"]
+    search_fields = ["term", "alternative"]
+    fields = ["term", "alternative"]
+
+
 @admin.register(SlugRedirect)
 class SlugRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "article", "created"]
@@ -413,7 +448,7 @@ class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "article__slug", "note"]
     fields = [
         "article", "number", "title", "summary", "reviewer_name", "reviewed_on", "approved_by",
-        "go_live_at", "note", "reading_grade", "word_count",
+        "go_live_at", "note", "reading_grade", "above_target_reason", "word_count",
     ]  # fmt: skip
     readonly_fields = fields
 

@@ -26,6 +26,8 @@ class ArticleForm(forms.ModelForm):
             "author",
             "hero_image",
             "hero_image_alt",
+            "key_points",
+            "get_help",
             "disclaimer",
             "status",
             "reviewed_by",

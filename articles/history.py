@@ -23,7 +23,9 @@ from articles.readability import plain_text
 from common.richtext import RichTextField
 
 PART_MODELS = [Article, Section, Quote, Citation, FAQ]
-SKIPPED_FIELDS = {"id", "article", "revision", "created", "updated", "word_count", "reading_grade"}
+SKIPPED_FIELDS = {
+    "id", "article", "revision", "created", "updated", "word_count", "reading_grade", "reading_parts",
+}  # fmt: skip
 TOKEN_RE = re.compile(r"\s+|[^\s]+")
 
 

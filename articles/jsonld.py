@@ -66,6 +66,11 @@ def release_parts(content):
     Its people's urls are paths: medical_web_page() makes them absolute for the request.
     """
     data = {}
+    # schema.org's CreativeWork.abstract ("a short description that summarizes") fits the
+    # key points; "When to get help" is advice with no matching property, so it stays on
+    # the page only.
+    if points := content.get("key_points"):
+        data["abstract"] = "\n".join(points)
     if content["reviewer"]:
         data["reviewedBy"] = person(content["reviewer"])
     if content["author"]:

@@ -31,6 +31,37 @@ def add_months(day, months):
     raise ValueError(day)
 
 
+KEY_POINTS_MAX = 5
+KEY_POINT_MAX_LENGTH = 200
+
+
+def key_point_list(text):
+    """Return the key points written one a line (blank lines and spaces at the ends dropped)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def validate_key_points(text):
+    """Refuse more than KEY_POINTS_MAX points, a point that is too long, or an empty line."""
+    lines = (text or "").strip().splitlines()
+    if any(not line.strip() for line in lines):
+        raise ValidationError(
+            "Remove the empty lines: write one key point on each line.", code="key_points_empty"
+        )
+    if len(lines) > KEY_POINTS_MAX:
+        raise ValidationError(
+            "There are %(count)d key points; keep the %(max)d that matter most.",
+            code="key_points_count",
+            params={"count": len(lines), "max": KEY_POINTS_MAX},
+        )
+    for number, line in enumerate(lines, 1):
+        if len(line.strip()) > KEY_POINT_MAX_LENGTH:
+            raise ValidationError(
+                "Key point %(number)d has %(length)d characters; shorten it to %(max)d or fewer.",
+                code="key_point_length",
+                params={"number": number, "length": len(line.strip()), "max": KEY_POINT_MAX_LENGTH},
+            )
+
+
 class Topic(models.Model):
     """A condition or theme that groups articles, e.g. restless legs syndrome."""
 
@@ -276,6 +307,18 @@ class Article(models.Model):
     disclaimer = models.TextField(
         blank=True, help_text="Leave blank to use the clinic's default disclaimer."
     )
+    key_points = models.TextField(
+        blank=True,
+        validators=[validate_key_points],
+        help_text="Optional: up to 5 short points a patient should remember, one on each line, "
+        "e.g. “Take magnesium in the evening.” Shown in a box at the top of the page and handout.",
+    )
+    get_help = RichTextField(
+        "when to get help",
+        blank=True,
+        help_text="Optional: when to call the clinic and when to call 911 or go to the "
+        "emergency room. Shown in a warning box on the page and handout.",
+    )
 
     reading_grade = models.DecimalField(
         max_digits=4,
@@ -286,6 +329,9 @@ class Article(models.Model):
         help_text="US school grade needed to read the article (Flesch–Kincaid); aim for 8 or lower.",
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
+    # The grade of each part (summary, key points, sections, quotes, FAQs): see
+    # articles/releases.py, reading_parts(). Stored with the stats after each change.
+    reading_parts = models.JSONField(default=list, blank=True, editable=False)
     # A digest of what a release would freeze of the working copy now: it differs from the
     # latest release's when there are changes not yet reviewed (see articles/releases.py).
     working_hash = models.CharField(max_length=64, blank=True, editable=False)
@@ -562,6 +608,15 @@ class Release(models.Model):
     content_hash = models.CharField(max_length=64)
     reading_grade = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
     word_count = models.PositiveIntegerField(default=0)
+    reading_parts = models.JSONField(
+        default=list, blank=True, help_text="The reading grade of each part, as published."
+    )
+    above_target_reason = models.TextField(
+        "published above the reading target because",
+        blank=True,
+        help_text="The reviewer's reason for publishing text harder than the clinic's "
+        "reading target (empty when it met the target).",
+    )
     reviewed_by = models.ForeignKey(
         Expert,
         on_delete=models.PROTECT,
@@ -629,8 +684,46 @@ class Release(models.Model):
         return self.content.get("disclaimer", "")
 
     @property
+    def key_points(self):
+        return self.content.get("key_points", [])
+
+    @property
+    def get_help(self):
+        return self.content.get("get_help", "")
+
+    @property
     def meta_description(self):
         return self.content.get("meta_description", "")
+
+
+class PlainTerm(models.Model):
+    """A word the clinic wants writers to avoid, with a plainer one (adds to the built-in list)."""
+
+    term = models.CharField(
+        max_length=100,
+        unique=True,
+        help_text="The word or phrase to avoid, e.g. “hypertension”. Plurals and -ed/-ing "
+        "forms are found too.",
+    )
+    alternative = models.CharField(
+        "plainer words",
+        max_length=200,
+        help_text="What to write instead, e.g. “high blood pressure”. Separate several "
+        "choices with semicolons.",
+    )
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = "plain-language word"
+        verbose_name_plural = "plain-language words"
+
+    def __str__(self):
+        return f"{self.term} → {self.alternative}"
+
+    def clean(self):
+        self.term = " ".join(self.term.split())
+        if self.term and not any(char.isalnum() for char in self.term):
+            raise ValidationError({"term": "Enter a word or phrase with letters in it."})
 
 
 class SearchDocumentQuerySet(models.QuerySet):

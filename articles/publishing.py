@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles import releases, workflow
+from articles import plain_panel, releases, workflow
 from articles.forms import SendBackForm
 from articles.models import Article, Release
 from experts.models import Expert
@@ -54,14 +54,53 @@ class PublishForm(forms.Form):
         "the 2026 guideline.” Required from the second version on.",
     )
 
-    def __init__(self, *args, first_release, **kwargs):
+    publish_above_target = forms.BooleanField(
+        label="Publish above the reading target",
+        required=False,
+        help_text="Tick to publish this text although it is harder to read than the "
+        "clinic's target.",
+    )
+    above_target_reason = forms.CharField(
+        label="Why publish it above the target",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Kept with this version and shown in the versions list, e.g. “Medical "
+        "terms the patient needs to know; explained in the text.”",
+    )
+
+    def __init__(self, *args, first_release, reading_grade=None, reading_target=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.first_release = first_release
+        self.reading_grade, self.reading_target = reading_grade, reading_target
         if not first_release:
             self.fields["note"].required = True
             self.fields["note"].error_messages["required"] = (
                 "Say in a few words what changed since the last version."
             )
+        if not releases.above_target(reading_grade, reading_target):
+            del self.fields["publish_above_target"]  # at or below the target: nothing extra
+            del self.fields["above_target_reason"]
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if "publish_above_target" not in self.fields:
+            return cleaned_data
+        above = (
+            f"The text needs US school grade {self.reading_grade}, above the clinic's "
+            f"reading target of {self.reading_target}."
+        )
+        if not cleaned_data.get("publish_above_target"):
+            self.add_error(
+                "publish_above_target",
+                f"{above} Make it plainer, or tick this box to publish it as it is.",
+            )
+        if not cleaned_data.get("above_target_reason", "").strip():
+            self.add_error(
+                "above_target_reason",
+                f"{above} Say why it should be published as it is.",
+            )
+        return cleaned_data
 
     def clean_reviewed_on(self):
         reviewed_on = self.cleaned_data["reviewed_on"]
@@ -95,11 +134,19 @@ def publish_view(model_admin, request, object_id):
     article = Article.objects.for_snapshot().get(pk=article.pk)
     live = Release.objects.live().filter(article=article).first()
     latest = article.releases.order_by("-number").first()
+    working = releases.working_copy(article)
+    target = plain_panel.reading_target()
     initial = {
         "reviewed_by": article.reviewed_by_id,
         "reviewed_on": timezone.localdate(),
     }
-    form = PublishForm(request.POST or None, initial=initial, first_release=latest is None)
+    form = PublishForm(
+        request.POST or None,
+        initial=initial,
+        first_release=latest is None,
+        reading_grade=working.reading_grade,
+        reading_target=target,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -110,6 +157,8 @@ def publish_view(model_admin, request, object_id):
                 reviewed_on=data["reviewed_on"],
                 go_live_at=data["go_live_at"],
                 note=data["note"],
+                reading_target=target,
+                above_target_reason=data.get("above_target_reason", ""),
             )
         except releases.PublishError as error:
             form.add_error(None, str(error))
@@ -126,7 +175,6 @@ def publish_view(model_admin, request, object_id):
                 request, f"Published version {release.number} of “{release.title}”: {when}."
             )
             return redirect("admin:articles_article_releases", article.pk)
-    working = releases.working_copy(article)
     compared = latest or live
     context = _context(
         model_admin,
@@ -138,6 +186,8 @@ def publish_view(model_admin, request, object_id):
         compared=compared,
         changes=releases.compare(compared.content if compared else None, working.content),
         send_back_form=SendBackForm(),
+        reading_target=target,
+        plain_language=plain_panel.render_panel(article, working.content),
     )
     return TemplateResponse(request, "admin/articles/article/publish.html", context)
 
@@ -147,7 +197,9 @@ def releases_view(model_admin, request, object_id):
     article = _article(model_admin, request, object_id)
     if not model_admin.has_view_or_change_permission(request, article):
         raise PermissionDenied
-    all_releases = list(article.releases.select_related("approved_by").defer("content", "rendered"))
+    all_releases = list(
+        article.releases.select_related("approved_by").defer("content", "rendered", "reading_parts")
+    )
     live = Release.objects.live().filter(article=article).values_list("pk", flat=True).first()
     context = _context(
         model_admin,

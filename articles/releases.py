@@ -11,11 +11,12 @@ import json
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.html import format_html
 
 from articles.citations import ama
 from articles.history import word_diff
-from articles.models import Article, Release
-from articles.readability import grade, plain_text, words
+from articles.models import Article, Release, key_point_list
+from articles.readability import analyse, plain_text
 
 
 def expert_data(expert):
@@ -49,6 +50,11 @@ def reference_data(reference):
     return data | {"ama": ama(reference)}
 
 
+# Parts added after the first releases were made: left out of the digest while empty, so
+# that adding them did not mark every published article "changed".
+OPTIONAL_PARTS = ("key_points", "get_help")
+
+
 def snapshot(article):
     """Return everything a release of the article freezes (children prefetched or not)."""
     sections = list(article.sections.all())
@@ -58,6 +64,9 @@ def snapshot(article):
         "summary": article.summary,
         "meta_description": article.meta_description,
         "disclaimer": article.disclaimer,
+        # getattr: migration 0006 passes historical models that have neither field.
+        "key_points": key_point_list(getattr(article, "key_points", "")),
+        "get_help": getattr(article, "get_help", ""),
         "reviewer": expert_data(article.reviewed_by),
         "author": expert_data(article.author),
         "sections": [
@@ -98,34 +107,75 @@ def featured_experts(content):
 
 def content_hash(content):
     """Return a digest of a snapshot's patient-facing text (not of who reviewed it)."""
-    shown = {key: value for key, value in content.items() if key != "reviewer"}
+    shown = {
+        key: value
+        for key, value in content.items()
+        if key != "reviewer" and (value or key not in OPTIONAL_PARTS)
+    }
     text = json.dumps(shown, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def content_text(content):
-    """Return the plain text a patient reads in a snapshot: summary, sections, quotes, FAQs."""
-    parts = [content["summary"]]
+def section_label(section):
+    """Return how the writer's tools name a section: "Section 3: Causes"."""
+    heading = f": {section['heading']}" if section["heading"] else ""
+    return f"Section {section['position']}{heading}"
+
+
+def reading_parts(content):
+    """Return (label, html) of every part a patient reads in a snapshot, in page order.
+
+    Summary, key points, sections (heading and body), quotes, "When to get help" and FAQs:
+    the text the reading grade measures. Plain-text parts are escaped into paragraphs.
+    """
+    parts = [("Summary", format_html("<p>{}</p>", content["summary"]))]
+    if points := content.get("key_points"):
+        parts.append(("Key points", "".join(format_html("<p>{}</p>", p) for p in points)))
     for section in content["sections"]:
-        parts += [
-            section["heading"] + "." if section["heading"] else "",
-            plain_text(section["body"]),
-        ]
-    parts += [quote["text"] for quote in content["quotes"]]
+        heading = format_html("<h2>{}</h2>", section["heading"]) if section["heading"] else ""
+        parts.append((section_label(section), heading + section["body"]))
+    for quote in content["quotes"]:
+        parts.append((f"Quote {quote['position']}", format_html("<p>{}</p>", quote["text"])))
+    if content.get("get_help"):
+        parts.append(("When to get help", content["get_help"]))
     for faq in content["faqs"]:
-        parts += [faq["question"], plain_text(faq["answer"])]
-    return "\n\n".join(part for part in parts if part)
+        question = format_html("<h3>{}</h3>", faq["question"])
+        parts.append((f"FAQ {faq['position']}", question + faq["answer"]))
+    return parts
+
+
+def content_text(content):
+    """Return the plain text a patient reads in a snapshot, part after part."""
+    return "\n\n".join(plain_text(markup) for _, markup in reading_parts(content))
+
+
+def reading_analysis(content, hardest=5):
+    """Return the readability Analysis of a snapshot: overall, part by part, hardest sentences."""
+    return analyse(reading_parts(content), hardest=hardest, language="en")
+
+
+def part_grades(analysis):
+    """Return the per-part grades of an Analysis as stored: [{"part", "grade", "words"}]."""
+    return [
+        {"part": part.label, "grade": part.grade, "words": part.words} for part in analysis.parts
+    ]
 
 
 def reading_stats(content):
     """Return (word count, reading grade) of a snapshot; the grade always fits its column."""
-    text = content_text(content)
-    return len(words(text)), grade(text)
+    analysis = reading_analysis(content, hardest=0)
+    return analysis.words, analysis.grade
+
+
+def reading_summary(content):
+    """Return (word count, reading grade, per-part grades) of a snapshot, worked out once."""
+    analysis = reading_analysis(content, hardest=0)
+    return analysis.words, analysis.grade, part_grades(analysis)
 
 
 def new_release(article, content, number, **fields):
     """Return an unsaved Release of a snapshot, with its derived reading stats and digest."""
-    word_count, reading_grade = reading_stats(content)
+    word_count, reading_grade, parts = reading_summary(content)
     return Release(
         article=article,
         number=number,
@@ -135,6 +185,7 @@ def new_release(article, content, number, **fields):
         content_hash=content_hash(content),
         word_count=word_count,
         reading_grade=reading_grade,
+        reading_parts=parts,
         reviewer_name=(content["reviewer"] or {}).get("name_with_credentials", ""),
         **fields,
     )
@@ -161,9 +212,12 @@ def refresh_working_copy(article_ids):
     """Store each article's working-copy digest and reading stats (after its parts changed)."""
     for article in Article.objects.filter(pk__in=article_ids).for_snapshot():
         content = snapshot(article)
-        word_count, reading_grade = reading_stats(content)
+        word_count, reading_grade, parts = reading_summary(content)
         Article.objects.filter(pk=article.pk).store_working_copy_stats(
-            working_hash=content_hash(content), word_count=word_count, reading_grade=reading_grade
+            working_hash=content_hash(content),
+            word_count=word_count,
+            reading_grade=reading_grade,
+            reading_parts=parts,
         )
 
 
@@ -171,8 +225,29 @@ class PublishError(Exception):
     """Publishing was refused; the message says why, in words for the reviewer."""
 
 
-def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
-    """Freeze the article's working copy into its next release, in one transaction."""
+def above_target(reading_grade, reading_target):
+    """Return whether a grade is above the clinic's reading target (no grade: no text, no)."""
+    return (
+        reading_grade is not None and reading_target is not None and reading_grade > reading_target
+    )
+
+
+def publish(
+    article,
+    *,
+    user,
+    reviewer,
+    reviewed_on,
+    go_live_at=None,
+    note="",
+    reading_target=None,
+    above_target_reason="",
+):
+    """Freeze the article's working copy into its next release, in one transaction.
+
+    With a reading_target, a working copy graded above it is published only with
+    above_target_reason (the reviewer's reason, stored in the release).
+    """
     if reviewer is None:
         raise PublishError("Choose the medical reviewer who approved this text.")
     if reviewed_on is None:
@@ -200,6 +275,15 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
             go_live_at=go_live_at or timezone.now(),
             note=note.strip(),
         )
+        # The reason is kept only for text above the target: below it, nothing extra.
+        above = above_target(release.reading_grade, reading_target)
+        release.above_target_reason = above_target_reason.strip() if above else ""
+        if above and not release.above_target_reason:
+            raise PublishError(
+                f"The text needs US school grade {release.reading_grade}, above the clinic's "
+                f"reading target of {reading_target}. Make it plainer, or say why it should "
+                "be published as it is."
+            )
         try:
             with transaction.atomic():
                 release.save()
@@ -213,6 +297,7 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
             working_hash=release.content_hash,
             word_count=release.word_count,
             reading_grade=release.reading_grade,
+            reading_parts=release.reading_parts,
         )
     return release
 
@@ -259,14 +344,16 @@ def stage(article, latest=None, live=None, now=None):
 def _text_items(content):
     """Return (label, plain text) pairs of everything a patient sees in a snapshot, in order."""
     items = [("Title", content["title"]), ("Summary", content["summary"])]
+    items.append(("Key points", "\n".join(content.get("key_points", []))))
     for s in content["sections"]:
-        label = f"Section {s['position']}" + (f": {s['heading']}" if s["heading"] else "")
+        label = section_label(s)
         items.append((label, "\n".join(filter(None, [s["heading"], plain_text(s["body"])]))))
     for q in content["quotes"]:
         name = (q["expert"] or {}).get("name_with_credentials", "")
         items.append((f"Quote {q['position']}", f"{q['text']}\n— {name}"))
     for c in content["citations"]:
         items.append((f"Reference {c['position']}", c["reference"]["ama"]))
+    items.append(("When to get help", plain_text(content.get("get_help", ""))))
     for f in content["faqs"]:
         items.append((f"FAQ {f['position']}", f"{f['question']}\n{plain_text(f['answer'])}"))
     items.append(("Disclaimer", content.get("disclaimer", "")))

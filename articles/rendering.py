@@ -78,6 +78,7 @@ def release_parts(release):
         "citations": content["citations"],
         "citation_numbers": {citation["position"] for citation in content["citations"]},
         "faqs": content["faqs"],
+        "get_help": content.get("get_help", ""),
         "experts": releases.featured_experts(content),
     }
     return {

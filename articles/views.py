@@ -5,6 +5,7 @@ change articles also see working copies and earlier releases, under a preview ba
 """
 
 import itertools
+import string
 import unicodedata
 
 from django.db.models import Count, Q, Value
@@ -134,8 +135,11 @@ def first_letter(title):
     return letter if "A" <= letter <= "Z" else "#"
 
 
+LETTERS = ["#", *string.ascii_uppercase]  # "#" first, as the groups sort (titles not A-Z)
+
+
 def index(request):
-    """List live articles from A to Z, grouped by first letter."""
+    """List live articles from A to Z, grouped by first letter; every letter is in the bar."""
     live = sorted(
         Release.objects.live().for_listing(),
         key=lambda release: (first_letter(release.title), release.title.casefold()),
@@ -144,7 +148,9 @@ def index(request):
         (letter, list(group))
         for letter, group in itertools.groupby(live, key=lambda r: first_letter(r.title))
     ]
-    return render(request, "articles/index.html", {"groups": groups})
+    used = {letter for letter, _ in groups}
+    letters = [(letter, letter in used) for letter in LETTERS]
+    return render(request, "articles/index.html", {"groups": groups, "letters": letters})
 
 
 def topics(request):

@@ -3,22 +3,14 @@
 from django.conf import settings
 from django.urls import reverse
 
+from common import clinic
+
 CONTEXT = "https://schema.org"
 
 
-def _no_configured_address():
-    return ""
-
-
-# Returns the public address staff configured (the clinic settings); the portal app
-# installs it at start-up, since this module may not import the apps above it.
-configured_address = _no_configured_address
-
-
-def set_address_source(source):
-    """Read the public address from source() (a callable returning a URL or "")."""
-    global configured_address
-    configured_address = source
+def configured_address():
+    """Return the public address staff set in the clinic settings ("" if none)."""
+    return clinic.setting("public_address", "")
 
 
 def site_url():

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
@@ -44,7 +45,8 @@ class Expert(models.Model):
         "photo description",
         max_length=200,
         blank=True,
-        help_text="Describe the photo for people who cannot see it.",
+        help_text="Describe the photo for people who cannot see it, e.g. “Deborah Lee "
+        "smiling, in a white coat”. Required with a photo.",
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -62,6 +64,10 @@ class Expert(models.Model):
 
     def get_absolute_url(self):
         return reverse("experts:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.photo and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
 
     @property
     def display_name(self):

@@ -28,7 +28,10 @@ class ClinicSettingsAdmin(StaleSaveMixin, PortalAdminMixin, admin.ModelAdmin):
     fieldsets = [
         ("Clinic", {"fields": ["name", "phone", "address", "website", "public_address"]}),
         ("Logo", {"fields": ["logo", "logo_alt"]}),
-        ("Handouts and articles", {"fields": ["handout_footer", "default_disclaimer"]}),
+        (
+            "Handouts and articles",
+            {"fields": ["handout_footer", "default_disclaimer", "reading_target"]},
+        ),
         (None, {"fields": ["is_example"]}),
     ]
 

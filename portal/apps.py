@@ -6,9 +6,12 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from portal import audit, changes, public_address, two_factor
+        from common import clinic
+        from portal import audit, changes, two_factor
+        from portal.models import ClinicSettings
 
+        # The layers below read the reading target and the public address through it.
+        clinic.register(ClinicSettings.load)
         changes.connect()
-        public_address.connect()
         audit.connect()
         two_factor.connect()

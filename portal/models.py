@@ -2,7 +2,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
@@ -67,6 +67,13 @@ class ClinicSettings(models.Model):
         blank=True,
         default="This article is for informational purposes only and is not meant to offer medical advice.",
         help_text="Shown under every article that has no disclaimer of its own.",
+    )
+    reading_target = models.PositiveSmallIntegerField(
+        "reading target",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="The highest US school grade articles should need (1 to 20; 8 is the usual "
+        "advice for patient information). Publishing an article above it needs a reason.",
     )
     is_example = models.BooleanField(
         "example data",

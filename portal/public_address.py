@@ -5,30 +5,12 @@ address. Staff are warned (handout page, admin home, `check --deploy`) when it i
 patient's phone cannot open.
 """
 
-import logging
 
 from django.core import checks
-from django.db import DatabaseError
 
 from common import structured_data
 from common.addresses import HOW_TO_CHANGE, address_problem, address_warning
-from portal.models import ClinicSettings
 
-logger = logging.getLogger(__name__)
-
-
-def clinic_address():
-    """Return the clinic settings' public address ("" when the database cannot say)."""
-    try:
-        return ClinicSettings.load().public_address
-    except DatabaseError:  # e.g. before migrate has made the table
-        logger.warning("Public address: cannot read the clinic settings")
-        return ""
-
-
-def connect():
-    """Let absolute addresses (QR codes, canonical links, JSON-LD) use the clinic's setting."""
-    structured_data.set_address_source(clinic_address)
 
 
 def warning():

@@ -325,6 +325,25 @@ def test_a_to_z_groups_articles_by_first_letter(client):
     assert "CollectionPage" in ld_types(response)
 
 
+def test_a_to_z_shows_every_letter_and_links_only_those_with_articles(client):
+    make_article(title="Zinc basics")
+    make_article(title="5 tips for sleep")
+    make_article(title="Bedtime", status=Article.Status.DRAFT)
+    page = html(client.get(reverse("articles:index")))
+    bar = page[page.index('<nav class="letters"') : page.index("</nav>", page.index("letters"))]
+    assert '<a href="#letter-z">Z</a>' in bar
+    assert '<a href="#letter-other">#</a>' in bar
+    assert '<span class="letter-empty">B</span>' in bar  # a draft is not an article yet
+    for letter in "ABCDEFGHIJKLMNOPQRSTUVWXY":
+        assert f">{letter}</" in bar
+    assert bar.count("<li>") == 27
+    assert bar.count("<a ") == 2
+
+
+def test_a_to_z_with_no_articles_says_so(client, db):
+    assert "There are no articles yet." in html(client.get(reverse("articles:index")))
+
+
 def test_topic_index_lists_topics_with_published_articles_only(client):
     used = make_topic(name="Restless legs")
     make_topic(name="Empty topic")

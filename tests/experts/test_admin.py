@@ -1,8 +1,11 @@
 """The expert admin: links inline, where the expert appears, search, bad input."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from articles.models import Quote
 from experts.models import Expert
@@ -91,6 +94,28 @@ def test_javascript_link_in_bio_is_a_clear_error(admin_client):
     assert response.status_code == 200
     assert "The link “javascript:alert(1)” is not allowed" in response.content.decode()
     assert Expert.objects.get(pk=expert.pk).bio == "<p>A physician who writes for patients.</p>"
+
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_photo_without_a_description_is_refused(editor_client, tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    photo = SimpleUploadedFile("lee.png", png_bytes(), content_type="image/png")
+    response = editor_client.post(ADD_URL, expert_data(photo=photo, photo_alt="  "))
+    assert response.status_code == 200
+    assert "Describe the photo for people who cannot see it." in response.content.decode()
+    assert not Expert.objects.exists()
+    photo = SimpleUploadedFile("lee.png", png_bytes(), content_type="image/png")
+    response = editor_client.post(
+        ADD_URL, expert_data(photo=photo, photo_alt="Roxana Ehsani smiling")
+    )
+    assert response.status_code == 302
+    assert Expert.objects.get().photo_alt == "Roxana Ehsani smiling"
 
 
 @pytest.mark.django_db

@@ -106,7 +106,11 @@ def test_footer_shows_clinic_contact_and_disclaimer(client, db):
     assert "Riverside Clinic" in footer
     assert '<a href="tel:+15550100">+1 555 0100</a>' in footer
     assert "1 River Road<br>Springfield" in footer
-    assert "Not medical advice." in footer
+    # The clinic's default disclaimer speaks of "this article": it goes under articles,
+    # and the footer speaks of the whole site.
+    assert "Not medical advice." not in footer
+    assert "The information on this site is for general education only" in footer
+    assert "this article" not in footer.lower()
 
 
 # --- Home -----------------------------------------------------------------------------
@@ -127,6 +131,16 @@ def test_home_shows_featured_and_latest_articles_and_topics(client):
     assert f'<a href="{topic.get_absolute_url()}">Restless legs</a> <span class="count">(1)' in page
     assert "Draft piece" not in page
     assert ld_of_type(response, "WebSite")["potentialAction"]["@type"] == "SearchAction"
+
+
+def test_home_shows_each_article_once(client):
+    for n in range(3):
+        make_article(title=f"Featured {n}", featured=True)
+    for n in range(3):
+        make_article(title=f"Plain {n}")
+    page = html(client.get("/"))
+    for title in [*(f"Featured {n}" for n in range(3)), *(f"Plain {n}" for n in range(3))]:
+        assert page.count(f">{title}</a>") == 1
 
 
 def test_home_query_count_is_constant(client):

@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from articles import sharing
 from articles.handout_log import record_given
-from articles.models import ShareLink, SlugRedirect, Topic
+from articles.models import PlainTerm, ShareLink, SlugRedirect, Topic
 from portal import audit
 from portal.models import AuditEvent
 from tests.conftest import (
@@ -86,6 +86,8 @@ EXPECTED = {
     "draft handout": (OK, OK, 404, 404, OK),
     "articles.topic": FRONT_DESK_VIEWS,
     "articles.reference": EDIT_NO_DELETE,
+    # The clinic's plain-language words: editors and reviewers add and change them.
+    "articles.plainterm": {k: v for k, v in EDIT_NO_DELETE.items() if k != "recoverlist"},
     "experts.expert": EDIT_NO_DELETE,
     "taggit.tag": {k: v for k, v in EDIT_NO_DELETE.items() if k != "recoverlist"},
     # Old addresses are kept by the system; only superusers look at or remove them.
@@ -134,6 +136,7 @@ def make_objects():
         "draft": make_article(status="draft"),
         "articles.topic": Topic.objects.first(),
         "articles.reference": make_reference(),
+        "articles.plainterm": PlainTerm.objects.create(term="physician", alternative="doctor"),
         "articles.slugredirect": SlugRedirect.objects.create(old_slug="old", article=article),
         "experts.expert": make_expert(),
         "taggit.tag": Tag.objects.get(name="sleep"),

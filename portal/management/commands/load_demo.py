@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from articles import releases
+from articles import plain_panel, releases
 from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
 from experts.models import Expert
 from portal.models import ClinicSettings
@@ -171,6 +171,8 @@ class Loader:
                 last_reviewed=parse_date(data["last_reviewed"]),
                 next_review_due=parse_date(data["next_review_due"]),
                 disclaimer=data["disclaimer"],
+                key_points="\n".join(data.get("key_points", [])),
+                get_help=rich_text(data.get("get_help", [])),
             )
         )
         article.topics.set([self.topic(slug) for slug in data["topics"]])
@@ -218,6 +220,9 @@ class Loader:
                 reviewed_on=article.last_reviewed,
                 go_live_at=min(parse_datetime(data["publish_at"]), timezone.now()),
                 note="",
+                # The seeds are kept word for word, above the usual target: say so.
+                reading_target=plain_panel.reading_target(),
+                above_target_reason=data.get("above_target_reason", ""),
             )
         # Record the article as it is now, so the first version in its history is complete.
         article.refresh_from_db()
