@@ -13,7 +13,8 @@ from taggit.managers import TaggableManager
 from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
-from common.slugs import unique_slug
+from common.slugs import ascii_slug
+from common.text import clean_values
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
@@ -57,8 +58,7 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, 140)
+        self.slug = ascii_slug(self, 140, self.slug, self.name, fallback="topic")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -178,7 +178,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         """Update rows and tell the site (page cache, search) once the change commits."""
-        count = super().update(**kwargs)
+        count = super().update(**clean_values(kwargs))
         content_changed.send(sender=self.model, pks=None)
         return count
 
@@ -285,8 +285,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title, 200)
+        self.slug = ascii_slug(self, 200, self.slug, self.title, fallback="article")
         self.last_reviewed = self._meta.get_field("last_reviewed").to_python(self.last_reviewed)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = add_months(self.last_reviewed, 12)

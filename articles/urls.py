@@ -4,14 +4,17 @@ from articles import handouts, views
 
 app_name = "articles"
 
+# <str:slug>, not <slug:slug>: slugs are made ASCII on save, but a row stored some other
+# way (a bulk update, an old backup) must still link and open, never make a page 500.
+
 urlpatterns = [
     path("articles/", views.index, name="index"),
-    path("articles/<slug:slug>/", views.detail, name="detail"),
-    path("articles/<slug:slug>/handout/", handouts.handout, name="handout"),
-    path("articles/<slug:slug>/handout.pdf", handouts.handout_pdf, name="handout_pdf"),
+    path("articles/<str:slug>/", views.detail, name="detail"),
+    path("articles/<str:slug>/handout/", handouts.handout, name="handout"),
+    path("articles/<str:slug>/handout.pdf", handouts.handout_pdf, name="handout_pdf"),
     path("handouts/packet/", handouts.packet, name="packet"),
     path("topics/", views.topics, name="topics"),
-    path("topics/<slug:slug>/", views.topic, name="topic"),
-    path("tags/<slug:slug>/", views.tag, name="tag"),
+    path("topics/<str:slug>/", views.topic, name="topic"),
+    path("tags/<str:slug>/", views.tag, name="tag"),
     path("faqs/", views.faqs, name="faqs"),
 ]

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from common.links import validate_web_url
 from common.richtext import RichTextField
-from common.slugs import unique_slug
+from common.slugs import ascii_slug
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 
 
@@ -56,8 +56,7 @@ class Expert(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, 140)
+        self.slug = ascii_slug(self, 140, self.slug, self.name, fallback="expert")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -165,6 +165,11 @@ else:
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", "")
 
+# --- django-taggit ---------------------------------------------------------------
+# Tag pages are addressed by slug: "Ménière" gets "meniere", never a non-ASCII slug
+# (an emoji-only tag gets tag-1, tag-2 … from articles/apps.py).
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
