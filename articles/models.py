@@ -14,7 +14,7 @@ from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
 from common.slugs import ascii_slug
-from common.text import clean_values
+from common.text import CleanTextMixin, clean_values
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
@@ -31,7 +31,7 @@ def add_months(day, months):
     raise ValueError(day)
 
 
-class Topic(models.Model):
+class Topic(CleanTextMixin, models.Model):
     """A condition or theme that groups articles, e.g. restless legs syndrome."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -66,7 +66,7 @@ class Topic(models.Model):
 
 
 @reversion.register()
-class Reference(models.Model):
+class Reference(CleanTextMixin, models.Model):
     """A study or source, stored once and cited by any number of articles."""
 
     class StudyType(models.TextChoices):
@@ -191,7 +191,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @reversion.register(follow=["sections", "quotes", "citations", "faqs"])
-class Article(models.Model):
+class Article(CleanTextMixin, models.Model):
     """A patient-education article."""
 
     class Status(models.TextChoices):
@@ -339,7 +339,7 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
-class ArticleChild(models.Model):
+class ArticleChild(CleanTextMixin, models.Model):
     """Fields shared by the ordered parts of an article."""
 
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the page, from 1.")
@@ -503,7 +503,7 @@ class ReleaseIsImmutable(Exception):
     """Raised on an attempt to change or delete a release."""
 
 
-class Release(models.Model):
+class Release(CleanTextMixin, models.Model):
     """An immutable, medically reviewed copy of everything patients see of an article.
 
     Publishing freezes the working copy (the Article and its sections, quotes, citations

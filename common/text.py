@@ -9,7 +9,6 @@ whatever the path, and again where XML is written, for rows stored before.
 import re
 
 from django.db import models
-from django.db.models.signals import pre_save
 
 # C0 controls but tab, newline and carriage return; DEL and the C1 controls; UTF-16
 # surrogates (a str holds only lone ones, which no encoding can write); U+FFFE and U+FFFF.
@@ -31,19 +30,30 @@ def text_fields(model):
     return [field for field in model._meta.concrete_fields if isinstance(field, text)]
 
 
-def clean_text_fields(sender, instance, **kwargs):
-    """pre_save receiver: clean every text field of the instance before it is written."""
-    for field in text_fields(sender):
+def clean_text_fields(instance):
+    """Clean every text field of a model instance in place."""
+    for field in text_fields(type(instance)):
         value = getattr(instance, field.attname)
         cleaned = clean_text(value)
         if cleaned is not value:
             setattr(instance, field.attname, cleaned)
 
 
-def clean_on_save(*models):
-    """Clean the text fields of these models on every save (admin, shell, fixtures, restore)."""
-    for model in models:
-        pre_save.connect(clean_text_fields, sender=model, dispatch_uid=f"clean-text-{model}")
+class CleanTextMixin:
+    """Model mixin: text fields lose what XML and PDFs cannot carry, whatever the path.
+
+    Before validation, so that a form's uniqueness check sees the value that will be
+    stored ("Legs<ESC>" and "Legs" are one topic), and on every save, raw ones (fixtures,
+    restoring a version) included. QuerySet.update() is the queryset's to clean.
+    """
+
+    def clean_fields(self, exclude=None):
+        clean_text_fields(self)
+        super().clean_fields(exclude)
+
+    def save_base(self, *args, **kwargs):
+        clean_text_fields(self)
+        super().save_base(*args, **kwargs)
 
 
 def clean_values(values):

@@ -4,10 +4,11 @@ from django.urls import reverse
 from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.slugs import ascii_slug
+from common.text import CleanTextMixin
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 
 
-class Expert(models.Model):
+class Expert(CleanTextMixin, models.Model):
     """A clinician or specialist who writes, reviews or is quoted in articles."""
 
     honorific = models.CharField(
@@ -73,7 +74,7 @@ class Expert(models.Model):
         return ", ".join(part for part in [self.display_name, self.credentials] if part)
 
 
-class ExpertLink(models.Model):
+class ExpertLink(CleanTextMixin, models.Model):
     """A link about an expert: profile, social account, publication list."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="links")
