@@ -1,6 +1,7 @@
 from django.urls import path
 
 from articles import handouts, views
+from articles.pdf_limits import known_parameters_only, refusals_as_pages
 
 app_name = "articles"
 
@@ -10,9 +11,18 @@ app_name = "articles"
 urlpatterns = [
     path("articles/", views.index, name="index"),
     path("articles/<str:slug>/", views.detail, name="detail"),
-    path("articles/<str:slug>/handout/", handouts.handout, name="handout"),
-    path("articles/<str:slug>/handout.pdf", handouts.handout_pdf, name="handout_pdf"),
-    path("handouts/packet/", handouts.packet, name="packet"),
+    # Handouts and PDFs: only their own parameters (cacheable), and bounded PDF work.
+    path(
+        "articles/<str:slug>/handout/",
+        known_parameters_only(handouts.handout),
+        name="handout",
+    ),
+    path(
+        "articles/<str:slug>/handout.pdf",
+        known_parameters_only(refusals_as_pages(handouts.handout_pdf)),
+        name="handout_pdf",
+    ),
+    path("handouts/packet/", refusals_as_pages(handouts.packet), name="packet"),
     path("topics/", views.topics, name="topics"),
     path("topics/<str:slug>/", views.topic, name="topic"),
     path("tags/<str:slug>/", views.tag, name="tag"),
