@@ -22,7 +22,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
-from articles import handout_log, releases
+from articles import handout_log, pdf_limits, releases
 from articles.citations import ama_html, link_markers
 from articles.models import Article, Release, can_preview
 from articles.qr import qr_svg
@@ -147,14 +147,23 @@ def _mime_type(name):
 
 
 def render_pdf(request, html, paper):
-    """Return the PDF bytes of a handout page's html on the given paper."""
+    """Return the PDF bytes of a handout page's html on the given paper.
+
+    Cached, and bounded in words, time and renders at once (articles/pdf_limits.py).
+    """
+    base_url = request.build_absolute_uri("/")
+    return pdf_limits.bounded_render(
+        request, html, paper, lambda html, paper: write_pdf(html, paper, base_url)
+    )
+
+
+def write_pdf(html, paper, base_url):
+    """Return the PDF bytes WeasyPrint makes of html on the given paper."""
     # Imported on use so the site still runs where Pango is missing; only PDFs need it.
     from weasyprint import CSS, HTML
 
     page_size = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
-    document = HTML(
-        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_fetcher
-    )
+    document = HTML(string=html, base_url=base_url, url_fetcher=local_fetcher)
     return document.write_pdf(stylesheets=[page_size])
 
 

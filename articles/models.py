@@ -14,7 +14,8 @@ from taggit.managers import TaggableManager
 from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
-from common.slugs import unique_slug
+from common.slugs import ascii_slug
+from common.text import CleanTextMixin, clean_values
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
@@ -62,7 +63,7 @@ def validate_key_points(text):
             )
 
 
-class Topic(models.Model):
+class Topic(CleanTextMixin, models.Model):
     """A condition or theme that groups articles, e.g. restless legs syndrome."""
 
     name = models.CharField(max_length=120, unique=True)
@@ -89,8 +90,7 @@ class Topic(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, 140)
+        self.slug = ascii_slug(self, 140, self.slug, self.name, fallback="topic")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -98,7 +98,7 @@ class Topic(models.Model):
 
 
 @reversion.register()
-class Reference(models.Model):
+class Reference(CleanTextMixin, models.Model):
     """A study or source, stored once and cited by any number of articles."""
 
     class StudyType(models.TextChoices):
@@ -221,7 +221,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def update(self, **kwargs):
         """Update rows and tell the site (page cache, search) once the change commits."""
-        count = super().update(**kwargs)
+        count = super().update(**clean_values(kwargs))
         content_changed.send(sender=self.model, pks=None)
         return count
 
@@ -238,7 +238,7 @@ class ArticleQuerySet(models.QuerySet):
 
 
 @reversion.register(follow=["sections", "quotes", "citations", "faqs"])
-class Article(models.Model):
+class Article(CleanTextMixin, models.Model):
     """A patient-education article."""
 
     class Status(models.TextChoices):
@@ -371,8 +371,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.title, 200)
+        self.slug = ascii_slug(self, 200, self.slug, self.title, fallback="article")
         self.last_reviewed = self._meta.get_field("last_reviewed").to_python(self.last_reviewed)
         if self.last_reviewed and not self.next_review_due:
             self.next_review_due = add_months(self.last_reviewed, 12)
@@ -426,7 +425,7 @@ class SlugRedirect(models.Model):
         return f"{self.old_slug} → {self.article.slug}"
 
 
-class ArticleChild(models.Model):
+class ArticleChild(CleanTextMixin, models.Model):
     """Fields shared by the ordered parts of an article."""
 
     position = models.PositiveSmallIntegerField(default=0, help_text="Order on the page, from 1.")
@@ -590,7 +589,7 @@ class ReleaseIsImmutable(Exception):
     """Raised on an attempt to change or delete a release."""
 
 
-class Release(models.Model):
+class Release(CleanTextMixin, models.Model):
     """An immutable, medically reviewed copy of everything patients see of an article.
 
     Publishing freezes the working copy (the Article and its sections, quotes, citations

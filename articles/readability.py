@@ -109,7 +109,7 @@ def _ends_sentence(block, start, match):
     if marks != ".":
         return True
     word = token.lstrip("(\"'“‘[¿¡").lower()
-    if word in NEVER_END or (word in ("no", "nos") and after.isdigit()):
+    if word in NEVER_END or (word in ("no", "nos") and after.isdecimal()):
         return False
     return not _is_initial(token, before[:-1])
 
@@ -211,12 +211,12 @@ def _english_word(token):
         return count
     if "-" in word:
         return sum(_english_word(part) for part in token.split("-"))
-    if word.endswith("'s") and not word[:-2].isdigit():
+    if word.endswith("'s") and not word[:-2].isdecimal():
         base = word[:-2]
         return _english_word(token[:-2]) + base.endswith(("s", "x", "z", "ce", "ge", "ch", "sh"))
     if "'" in word:
         return _english_word(token.replace("'", ""))
-    if any(char.isdigit() for char in word):
+    if any(char.isdecimal() for char in word):
         return _english_with_digits(word)
     if "." in word:  # "ph.d", "u.k": letter by letter
         return sum(_letters(part) for part in word.split(".") if part)
@@ -232,13 +232,13 @@ def _english_with_digits(word):
     """Return the syllables of a token with digits: "2019", "2.5", "6pm", "B12", "3rd"."""
     word = re.sub(r"(?<=\d),(?=\d{3})", "", word)  # 1,000
     whole, point, decimals = word.partition(".")
-    if point and whole.isdigit() and decimals.isdigit():  # "two point five"
+    if point and whole.isdecimal() and decimals.isdecimal():  # "two point five"
         return _number(whole) + 1 + sum(ONES[int(digit)] for digit in decimals[:100])
     total, previous = 0, ""
     for run in DIGITS_RE.findall(word):
-        if run.isdigit():
+        if run.isdecimal():
             total += _number(run)
-        elif previous.isdigit() and run in AFTER_NUMBER:
+        elif previous.isdecimal() and run in AFTER_NUMBER:
             total += AFTER_NUMBER[run]
         else:
             total += _english_word(run)
@@ -335,7 +335,7 @@ def _spanish_word(token):
         return 0
     if "-" in word:
         return sum(_spanish_word(part) for part in word.split("-"))
-    digits = sum(char.isdigit() for char in word)
+    digits = sum(char.isdecimal() for char in word)
     letters = re.sub(r"[^a-zñáéíóúü]", "", word)
     if token.isupper() and letters and not VOWELS_ES.intersection(letters):
         return digits * 2 + len(letters)  # an acronym read letter by letter: "ADN"

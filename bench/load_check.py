@@ -8,11 +8,13 @@ articles). Then, with wrk:
 - article: 200 connections for 60 s on the (cached) article page;
 - search: 200 connections for 30 s on /search/?q= with varied words;
 - pdf: meanwhile, during both, 20 connections asking for the article's PDF handout with a
-  random ?v= (so every request renders a PDF).
+  random ?v= (which once made every request render a PDF); or, with --pdf-articles N,
+  for the PDFs of N different articles on both papers in both sizes (4N distinct PDFs,
+  each rendered on its first request: what the page cache cannot absorb).
 
 Reports per scenario the requests, errors (socket errors and non-2xx/3xx answers) and
 p50/p99 latency, checks /healthz answers afterwards, and writes
-bench/results/load-<date>.txt. Only 127.0.0.1 is contacted; every run is bounded in time
+bench/results/load-<date>-<database>.txt. Only 127.0.0.1 is contacted; every run is bounded in time
 and stops by itself. `--seconds-scale 0.1` gives a quick try.
 """
 
@@ -87,6 +89,12 @@ def parse_args():
     parser.add_argument("--pdf-connections", type=int, default=20, help="PDF handouts (20)")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (3)")
     parser.add_argument("--articles", type=int, default=200, help="generated articles (200)")
+    parser.add_argument(
+        "--pdf-articles",
+        type=int,
+        default=0,
+        help="ask for the PDFs of this many articles instead of one with ?v=<random>",
+    )
     parser.add_argument("--no-save", action="store_true", help="print the report only")
     return parser.parse_args()
 
@@ -108,8 +116,11 @@ def use_database(url):
     run.server_env = server_env
 
 
-def prepare(count, postgres):
-    """Build the content (SQLite, or an empty PostgreSQL database); return the paths."""
+def prepare(count, postgres, pdf_articles=0):
+    """Build the content (SQLite, or an empty PostgreSQL database); return the paths.
+
+    The PDF "path" is a list of addresses when pdf_articles asks for many articles.
+    """
     from django.core.management import call_command
     from django.urls import reverse
 
@@ -123,6 +134,11 @@ def prepare(count, postgres):
         run.build_site(count)
     pages = run.pick_pages()
     slug = pages["article"].rstrip("/").rsplit("/", 1)[-1]
+    if pdf_articles:
+        slugs = Article.objects.live().order_by("pk").values_list("slug", flat=True)
+        pdfs = [reverse("articles:handout_pdf", args=[s]) for s in slugs[:pdf_articles]]
+        queries = ["?paper=a4", "?paper=letter", "?size=large&paper=a4", "?size=large&paper=letter"]
+        return pages["article"], [pdf + query for pdf in pdfs for query in queries]
     return pages["article"], reverse("articles:handout_pdf", args=[slug])
 
 
@@ -154,7 +170,12 @@ def load(base, article, pdf, args, folder):
     search_s = max(1, round(30 * args.seconds_scale))
     plain = lua_script(folder, "plain", "return wrk.format('GET', wrk.path)")
     search = lua_script(folder, "search", SEARCH_BODY)
-    pdfs = lua_script(folder, "pdf", PDF_BODY % {"path": pdf})
+    if isinstance(pdf, list):
+        table = ", ".join(f"'{path}'" for path in pdf)
+        body = f"local paths = {{{table}}}\n  return wrk.format('GET', paths[math.random(#paths)])"
+        pdfs, pdf = lua_script(folder, "pdf", body), pdf[0]
+    else:
+        pdfs = lua_script(folder, "pdf", PDF_BODY % {"path": pdf})
     print(
         f"Load: article {article_s} s then search {search_s} s at {args.connections} "
         f"connections, with {args.pdf_connections} PDF connections throughout ...",
@@ -204,7 +225,11 @@ def report(args, results, paths, postgres, healthy_after, started):
         f"server:   gunicorn, {args.workers} sync workers, DEBUG=0, "
         f"{'PostgreSQL' if postgres else 'SQLite (WAL)'}, page cache locmem",
         f"pages:    article {paths[0]}, search /search/?q=<two random words>, "
-        f"pdf {paths[1]}?v=<random>",
+        + (
+            f"pdf {len(paths[1])} addresses: {args.pdf_articles} articles x paper x size"
+            if args.pdf_articles
+            else f"pdf {paths[1]}?v=<random>"
+        ),
         f"scale:    durations x{args.seconds_scale}",
         "",
         f"{'scenario':<10} {'conns':>6} {'requests':>9} {'req/s':>8} {'p50 ms':>8} "
@@ -259,13 +284,13 @@ def main():
     print(f"Building the site ({'PostgreSQL' if postgres else 'SQLite'}) ...", flush=True)
     servers = [run.start_collectstatic()]
     try:
-        paths = prepare(args.articles, postgres)
+        paths = prepare(args.articles, postgres, args.pdf_articles)
         if servers.pop().wait() != 0:
             raise SystemExit("collectstatic failed")
         port = run.free_port()
         servers.append(run.start_server(port, args.workers, "locmem://"))
         base = f"http://{run.HOST}:{port}"
-        for path in paths:
+        for path in (paths[0], paths[1][0] if args.pdf_articles else paths[1]):
             status, _, _ = run.fetch(base + path)
             if status != 200:
                 raise SystemExit(f"{path} answered {status} before the load")
@@ -279,7 +304,8 @@ def main():
     print(text)
     if not args.no_save:
         run.RESULTS.mkdir(exist_ok=True)
-        path = run.RESULTS / f"load-{started:%Y-%m-%d}.txt"
+        database = "postgresql" if postgres else "sqlite"
+        path = run.RESULTS / f"load-{started:%Y-%m-%d}-{database}.txt"
         path.write_text(text)
         print(f"Saved to {path.relative_to(ROOT)}")
     return 0

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.safestring import mark_safe
 
+from common.text import clean_text
+
 ALLOWED_TAGS = {"h3", "h4", "p", "ul", "ol", "li", "strong", "em", "a", "blockquote", "br"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
@@ -24,11 +26,14 @@ SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
 
 
 def sanitize(html):
-    """Return html reduced to the allowed tags, attributes and link schemes."""
+    """Return html reduced to the allowed tags, attributes and link schemes.
+
+    Control characters that XML and PDFs cannot carry are removed too (common/text.py).
+    """
     if not html:
         return ""
     return nh3.clean(
-        str(html),
+        clean_text(str(html)),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=ALLOWED_SCHEMES,

@@ -4,11 +4,12 @@ from django.urls import reverse
 
 from common.links import validate_web_url
 from common.richtext import RichTextField
-from common.slugs import unique_slug
+from common.slugs import ascii_slug
+from common.text import CleanTextMixin
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 
 
-class Expert(models.Model):
+class Expert(CleanTextMixin, models.Model):
     """A clinician or specialist who writes, reviews or is quoted in articles."""
 
     honorific = models.CharField(
@@ -58,8 +59,7 @@ class Expert(models.Model):
         return self.display_name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(self, self.name, 140)
+        self.slug = ascii_slug(self, 140, self.slug, self.name, fallback="expert")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -80,7 +80,7 @@ class Expert(models.Model):
         return ", ".join(part for part in [self.display_name, self.credentials] if part)
 
 
-class ExpertLink(models.Model):
+class ExpertLink(CleanTextMixin, models.Model):
     """A link about an expert: profile, social account, publication list."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="links")

@@ -5,13 +5,24 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Release
+from common.text import clean_text, clean_values
 from portal.models import ClinicSettings
 
 FEED_LIMIT = 20
 
 
+class CleanAtom1Feed(Atom1Feed):
+    """Atom that drops characters XML cannot carry, whatever rows stored before held them."""
+
+    def __init__(self, title, link, description, **kwargs):
+        super().__init__(clean_text(title), link, clean_text(description), **clean_values(kwargs))
+
+    def add_item(self, title, link, description, **kwargs):
+        super().add_item(clean_text(title), link, clean_text(description), **clean_values(kwargs))
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = CleanAtom1Feed
 
     def get_object(self, request):
         return ClinicSettings.load()

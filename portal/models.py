@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from common.links import validate_web_url
+from common.text import CleanTextMixin
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from portal import cache as page_cache
 
@@ -19,7 +20,7 @@ phone_validator = RegexValidator(
 )
 
 
-class ClinicSettings(models.Model):
+class ClinicSettings(CleanTextMixin, models.Model):
     """The clinic's own details, shown on every page and printed on handouts (one row)."""
 
     name = models.CharField(

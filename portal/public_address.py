@@ -5,12 +5,10 @@ address. Staff are warned (handout page, admin home, `check --deploy`) when it i
 patient's phone cannot open.
 """
 
-
 from django.core import checks
 
 from common import structured_data
 from common.addresses import HOW_TO_CHANGE, address_problem, address_warning
-
 
 
 def warning():

@@ -167,6 +167,20 @@ else:
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_STAMP_FILE = os.environ.get("PAGE_CACHE_STAMP_FILE", "")
 
+# --- django-taggit ---------------------------------------------------------------
+# Tag pages are addressed by slug: "Ménière" gets "meniere", never a non-ASCII slug
+# (an emoji-only tag gets tag-1, tag-2 … from articles/apps.py).
+TAGGIT_STRIP_UNICODE_WHEN_SLUGIFYING = True
+
+# --- Handout PDFs (articles/pdf_limits.py) ------------------------------------------
+# A PDF costs about a third of a second of CPU per thousand words. Longer handouts get a
+# page offering the browser's print view; a render is stopped after the timeout (keep it
+# below gunicorn's --timeout, 30 s by default); at most this many renders run at once on
+# the machine, beyond which the answer is 503 with Retry-After so pages keep their workers.
+PDF_MAX_WORDS = int(os.environ.get("PDF_MAX_WORDS", "20000"))
+PDF_RENDER_TIMEOUT = float(os.environ.get("PDF_RENDER_TIMEOUT", "20"))
+PDF_RENDERS_AT_ONCE = int(os.environ.get("PDF_RENDERS_AT_ONCE", "1"))
+
 # --- Auth -----------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

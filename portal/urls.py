@@ -19,7 +19,7 @@ urlpatterns = [
 
 expert_urlpatterns = [
     path("", views.expert_list, name="list"),
-    path("<slug:slug>/", views.expert_detail, name="detail"),
+    path("<str:slug>/", views.expert_detail, name="detail"),
 ]
 
 urlpatterns = [
