@@ -137,12 +137,12 @@ def topics(request):
 
 def topic(request, slug):
     """Show a topic and its live articles."""
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.prefetch_related("codes"), slug=slug)
     context = {
         "topic": topic,
         "articles": Release.objects.live().for_listing().filter(article__topics=topic),
         "page_data": structured_data.collection_page(
-            request, topic.name, jsonld.topic_thing(topic)
+            request, topic.name, jsonld.topic_thing(topic, topic.codes.all())
         ),
     }
     return render(request, "articles/topic.html", context)
