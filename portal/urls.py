@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import health, search, views
+from portal import handout_finder, health, infobutton, search, views
 from portal.feeds import LatestArticlesFeed
 from portal.sitemaps import SITEMAPS
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feed.xml", LatestArticlesFeed(), name="feed"),
+    path("infobutton/", infobutton.infobutton, name="infobutton"),
 ]
 
 expert_urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("", include("articles.urls")),
     path("experts/", include((expert_urlpatterns, "experts"))),
+    path("admin/find-handouts/", handout_finder.find_handouts, name="find_handouts"),
     path("admin/", admin.site.urls),
 ]
 
