@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "django_prose_editor",
+    "ninja",  # the API's docs page (Swagger UI) from its own static files, not a CDN
     "portal",
     "articles",
     "experts",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.api_http.SystemRoutesMiddleware",  # before the page cache: counts cached hits too
     "portal.cache.PageCacheMiddleware",  # outside CSP etc.: stored pages keep their headers
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,7 +178,17 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+
+# --- Content API and Infobutton (portal/api.py, portal/infobutton.py) -------------
+# Requests per client address to /api/, as "requests/seconds" in fixed windows, counted
+# in the cache above (per process with the local-memory cache: set REDIS_URL to share
+# the count between workers); "0" turns the limit off. Answers from the page cache count.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/60")
+# Origins whose pages may read /api/ and /infobutton/ answers from a browser (CORS),
+# e.g. https://ehr.example.org; "*" for any. Empty: CORS stays off.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"

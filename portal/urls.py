@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from portal import handout_finder, health, infobutton, search, views
+from portal.api import api
 from portal.feeds import LatestArticlesFeed
 from portal.sitemaps import SITEMAPS
 
@@ -27,6 +28,7 @@ urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("", include("articles.urls")),
     path("experts/", include((expert_urlpatterns, "experts"))),
+    path("api/v1/", api.urls),
     path("admin/find-handouts/", handout_finder.find_handouts, name="find_handouts"),
     path("admin/", admin.site.urls),
 ]
