@@ -171,7 +171,8 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
     with transaction.atomic():
         # Lock the article: a second reviewer publishing at the same moment waits here,
         # then gets the next number (the unique constraint backs this up on SQLite).
-        article = Article.objects.select_for_update().for_snapshot().get(pk=article.pk)
+        # of=("self",): PostgreSQL cannot lock the nullable side of the reviewer/author joins.
+        article = Article.objects.select_for_update(of=("self",)).for_snapshot().get(pk=article.pk)
         latest = article.releases.order_by("-number").first()
         if latest and not note.strip():
             raise PublishError("Say in a few words what changed since the last version.")
