@@ -495,7 +495,7 @@ def search(
 ):
     """Ranked like the search page: titles first, then summaries, tags and topics, then text."""
     check_query(request, ["q", "page", "per_page"])
-    found = lookup.search_results(q, per_page, offset=(page - 1) * per_page)
+    count, found = lookup.search_page(q, per_page, offset=(page - 1) * per_page)
     results = []
     for kind, item in found:
         if kind == "article":
@@ -504,5 +504,4 @@ def search(
         else:
             url = absolute_url(request, item.url)
             results.append({"kind": kind, "title": item.title, "url": url, "article": None})
-    count = lookup.search_count(q)
     return {"query": q, "count": count, "page": page, "per_page": per_page, "results": results}

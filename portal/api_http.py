@@ -21,6 +21,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
@@ -106,6 +107,10 @@ class SystemRoutesMiddleware:
     """Apply the rate limit, caching headers and CORS to /api/ and /infobutton/."""
 
     def __init__(self, get_response):
+        try:
+            parse_rate(settings.API_RATE_LIMIT)  # a setting that cannot be read stops startup
+        except ValueError as error:
+            raise ImproperlyConfigured(str(error)) from error
         self.get_response = get_response
 
     def __call__(self, request):

@@ -61,45 +61,35 @@ def releases_for_code(system, code):
 
 
 def search_releases(text, limit=MAX_RESULTS):
-    """Return the live releases whose articles match the words in text, best first.
+    """Return the live releases whose articles match the words in text, best first."""
+    _, found = search_page(text, limit)
+    return [release for kind, release in found if kind == "article"]
+
+
+def search_page(text, limit, offset=0):
+    """Return (number of matches, [(kind, live release or expert result)]) for a page.
 
     The one call into portal.search: when search becomes a package with one entry point,
     only this function changes.
     """
-    return [release for kind, release in search_results(text, limit) if kind == "article"]
-
-
-def search_results(text, limit, offset=0):
-    """Return [(kind, live release or expert Result)] for the words in text, best first."""
     query = parse_query(text)
     if not query.terms:
-        return []
+        return 0, []
     found = matches(query)
     if not found.count() and len(query.terms) > 1:
         found = matches(query, any_word=True)
     results = found[offset : offset + limit]
     slugs = [slug for slug in map(article_slug, results) if slug]
-    live = Release.objects.live().for_listing()
-    by_slug = {release.article.slug: release for release in live.filter(article__slug__in=slugs)}
-    found_results = []
+    live = Release.objects.live().for_listing().filter(article__slug__in=slugs)
+    by_slug = {release.article.slug: release for release in live}
+    page = []
     for result in results:
         slug = article_slug(result)
         if slug is None:
-            found_results.append(("expert", result))
-        elif slug in by_slug:
-            found_results.append(("article", by_slug[slug]))
-    return found_results
-
-
-def search_count(text):
-    """Return how many articles and experts match the words in text."""
-    query = parse_query(text)
-    if not query.terms:
-        return 0
-    count = matches(query).count()
-    if not count and len(query.terms) > 1:
-        count = matches(query, any_word=True).count()
-    return count
+            page.append(("expert", result))
+        elif slug in by_slug:  # unless it stopped being live since the search
+            page.append(("article", by_slug[slug]))
+    return found.count(), page
 
 
 def article_slug(result):

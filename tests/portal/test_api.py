@@ -12,6 +12,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from articles.codes import SNOMED_CT
 from articles.models import Article, TopicCode
+from portal.api_http import parse_rate
 from tests.conftest import make_article, make_expert, make_topic, publish
 
 API = "/api/v1"
@@ -303,3 +304,24 @@ def test_head_answers_headers_only(client, db):
     response = client.head(f"{API}/articles")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_rate_limit_counts_the_forwarded_address_behind_a_proxy(client, db, settings):
+    settings.API_RATE_LIMIT = "1/60"
+    settings.PROXY_COUNT = 1
+    first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.1"}
+    second = {"HTTP_X_FORWARDED_FOR": "203.0.113.8", "REMOTE_ADDR": "10.0.0.1"}
+    assert client.get(f"{API}/topics", **first).status_code == 200
+    assert client.get(f"{API}/topics", **first).status_code == 429
+    assert client.get(f"{API}/topics", **second).status_code == 200
+
+
+@pytest.mark.parametrize(("text", "expected"), [("120/60", (120, 60)), ("0", (0, 0)), ("", (0, 0))])
+def test_rate_setting_is_read_as_requests_per_seconds(text, expected):
+    assert parse_rate(text) == expected
+
+
+@pytest.mark.parametrize("text", ["fast", "10/0", "-1/60"])
+def test_a_rate_setting_that_cannot_be_read_is_refused(text):
+    with pytest.raises(ValueError, match="API_RATE_LIMIT"):
+        parse_rate(text)
