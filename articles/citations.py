@@ -5,6 +5,8 @@ import re
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from common.links import safe_url
+
 MARKER_RE = re.compile(r"\[(\d{1,3}(?:\s*[,\u2013\-]\s*\d{1,3})*)\]")
 TAG_SPLIT_RE = re.compile(r"(<[^>]*>)")
 
@@ -114,6 +116,6 @@ def ama_html(ref):
     if ref.pmid:
         url = f"https://pubmed.ncbi.nlm.nih.gov/{ref.pmid}/"
         parts.append(format_html('<a href="{}">PubMed {}</a>', url, ref.pmid))
-    if ref.url and not (ref.doi or ref.pmid):
-        parts.append(format_html('<a href="{}">{}</a>', ref.url, ref.url))
+    if safe_url(ref.url) and not (ref.doi or ref.pmid):
+        parts.append(format_html('<a href="{}">{}</a>', safe_url(ref.url), ref.url))
     return mark_safe(" ".join(str(part) for part in parts if part))  # noqa: S308 - every part escaped

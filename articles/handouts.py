@@ -2,13 +2,15 @@
 
 import mimetypes
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import unquote, urlsplit
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from articles import releases
-from articles.citations import link_markers
+from articles.citations import ama_html, link_markers
 from articles.models import Article, Release, can_preview
 from articles.qr import qr_svg
 from articles.rendering import place_quotes
@@ -91,7 +93,7 @@ def release_parts(request, release, anchor=""):
         "loose_quotes": loose_quotes,
         "faqs": [(faq, _linked(faq["answer"], numbers, anchor)) for faq in content["faqs"]],
         "references": [
-            (c["position"], render_rich_text(c["reference"]["ama_html"]))
+            (c["position"], ama_html(SimpleNamespace(**c["reference"])))
             for c in content["citations"]
         ],
         "url": url,
@@ -239,21 +241,24 @@ def _packet_form_page(request, form, articles):
 @admin.action(description="Print handout packet")
 def print_handout_packet(modeladmin, request, queryset):
     """Ask for an optional note, then print the selected articles as one PDF."""
-    articles = queryset.order_by("title")
+    articles = queryset.with_live_flag().order_by("title")
     form = PacketForm(initial={"articles": articles, "paper": "a4"})
     return _packet_form_page(request, form, articles)
 
 
 @never_cache
-@permission_required("articles.view_article", raise_exception=True)
 def packet(request):
     """Return one PDF of the chosen articles: a cover page, then each article on a new page."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+    if not request.user.has_perm("articles.view_article"):
+        raise PermissionDenied
     if request.method != "POST":
         return redirect("admin:articles_article_changelist")
     form = PacketForm(request.POST)
     if not form.is_valid():
         chosen = form.cleaned_data.get("articles", Article.objects.none())
-        return _packet_form_page(request, form, chosen.order_by("title"))
+        return _packet_form_page(request, form, chosen.with_live_flag().order_by("title"))
     articles = form.cleaned_data["articles"].for_snapshot().order_by("title")
     if not can_preview(request.user):  # the front desk prints only what patients may see
         articles = articles.live()

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from common.links import safe_url
 from common.richtext import plain_text
 from common.structured_data import CONTEXT, absolute_url, with_absolute_url
 
@@ -39,8 +40,8 @@ def scholarly_article(reference):
         data["url"] = f"https://doi.org/{reference['doi']}"
     elif reference["pmid"]:
         data["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{reference['pmid']}/"
-    elif reference["url"]:
-        data["url"] = reference["url"]
+    elif safe_url(reference["url"]):
+        data["url"] = safe_url(reference["url"])
     return data
 
 
@@ -97,7 +98,8 @@ def medical_web_page(request, release, clinic, parts, topics=()):
     }
     for name, value in parts.items():
         data[name] = with_absolute_url(request, value) if name in PEOPLE else value
-    if about := [topic_thing(topic) for topic in topics]:
+    # Topics from articles.views.labels() carry their codes as code_rows.
+    if about := [topic_thing(topic, getattr(topic, "code_rows", ())) for topic in topics]:
         data["about"] = about
     if article.hero_image:
         data["image"] = absolute_url(request, article.hero_image.url)

@@ -12,10 +12,11 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from articles import codes
+from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
 from common.slugs import unique_slug
-from common.uploads import IMAGE_VALIDATORS
+from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
 
@@ -144,7 +145,12 @@ class Reference(models.Model):
         help_text="e.g. 10.1016/j.smrv.2019.101218 (without https://doi.org/).",
     )
     pmid = models.CharField("PMID", max_length=12, blank=True, help_text="PubMed ID, digits only.")
-    url = models.URLField("web address", blank=True, help_text="For sources without a DOI or PMID.")
+    url = models.URLField(
+        "web address",
+        blank=True,
+        validators=[validate_web_url],
+        help_text="For sources without a DOI or PMID.",
+    )
     study_type = models.CharField(max_length=30, choices=StudyType.choices, default=StudyType.OTHER)
     last_checked = models.DateField(
         null=True,
@@ -199,6 +205,11 @@ class ArticleQuerySet(models.QuerySet):
         """Return articles that have a live release (see ReleaseQuerySet.live)."""
         return self.filter(models.Exists(Release.objects.live(now).filter(article=OuterRef("pk"))))
 
+    def with_live_flag(self, now=None):
+        """Annotate each article with is_live: whether it has a live release."""
+        live = Release.objects.live(now).filter(article=OuterRef("pk"))
+        return self.annotate(is_live=models.Exists(live))
+
     def for_snapshot(self):
         """Join everything a release freezes of the working copy, in a fixed number of queries."""
         return self.select_related("reviewed_by", "author").prefetch_related(
@@ -247,7 +258,7 @@ class Article(models.Model):
     )
     topics = models.ManyToManyField(Topic, blank=True, related_name="articles")
     tags = TaggableManager(blank=True, help_text="Comma-separated keywords, e.g. magnesium, sleep.")
-    hero_image = models.ImageField(
+    hero_image = GeneratedNameImageField(
         upload_to="articles/",
         blank=True,
         validators=IMAGE_VALIDATORS,

@@ -12,13 +12,10 @@ import json
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.citations import ama, ama_html
+from articles.citations import ama
 from articles.history import word_diff
 from articles.models import Article, Release
 from articles.readability import grade, plain_text, words
-
-# Decimal(4, 1): whatever the text, the stored grade fits its column.
-MAX_GRADE = 99.9
 
 
 def expert_data(expert):
@@ -47,9 +44,9 @@ REFERENCE_FIELDS = [
 
 
 def reference_data(reference):
-    """Return a reference as cited: its details, and its AMA citation as text and HTML."""
+    """Return a reference as cited: its details, and its AMA citation as text."""
     data = {"id": reference.pk} | {name: getattr(reference, name) for name in REFERENCE_FIELDS}
-    return data | {"ama": ama(reference), "ama_html": str(ama_html(reference))}
+    return data | {"ama": ama(reference)}
 
 
 def snapshot(article):
@@ -121,10 +118,9 @@ def content_text(content):
 
 
 def reading_stats(content):
-    """Return (word count, reading grade clamped to its column) of a snapshot."""
+    """Return (word count, reading grade) of a snapshot; the grade always fits its column."""
     text = content_text(content)
-    value = grade(text)
-    return len(words(text)), None if value is None else min(MAX_GRADE, value)
+    return len(words(text)), grade(text)
 
 
 def working_copy(article):
@@ -171,7 +167,6 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
     with transaction.atomic():
         # Lock the article: a second reviewer publishing at the same moment waits here,
         # then gets the next number (the unique constraint backs this up on SQLite).
-        # of=("self",): PostgreSQL cannot lock the nullable side of the reviewer/author joins.
         article = Article.objects.select_for_update(of=("self",)).for_snapshot().get(pk=article.pk)
         latest = article.releases.order_by("-number").first()
         if latest and not note.strip():

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
 from articles import jsonld, releases, rendering
-from articles.models import Article, Release, SlugRedirect, Topic, can_preview
+from articles.models import Article, Release, SlugRedirect, Topic, TopicCode, can_preview
 from common import structured_data
 
 RELATED_LIMIT = 4
@@ -28,20 +28,38 @@ def public_topics():
 
 
 def labels(article_id):
-    """Return an article's topics and tags, in one query: ([topics], [tags])."""
+    """Return an article's topics (with their codes) and tags, in one query: ([topics], [tags]).
+
+    Each topic carries its diagnosis codes as `code_rows`, for the page's JSON-LD.
+    """
+    fields = ("kind", "pk", "name", "slug")
     topics = Topic.objects.filter(articles=article_id).annotate(kind=Value("topic"))
     tags = Tag.objects.filter(
         taggit_taggeditem_items__object_id=article_id,
         taggit_taggeditem_items__content_type__app_label="articles",
         taggit_taggeditem_items__content_type__model="article",
     ).annotate(kind=Value("tag"))
-    fields = ("kind", "pk", "name", "slug")
+    codes = TopicCode.objects.filter(topic__articles=article_id).annotate(kind=Value("code"))
     rows = (
-        topics.order_by().values_list(*fields).union(tags.order_by().values_list(*fields), all=True)
+        topics.order_by()
+        .values_list(*fields)
+        .union(
+            tags.order_by().values_list(*fields),
+            codes.order_by().values_list("kind", "topic_id", "system", "code"),
+            all=True,
+        )
     )
-    found = {"topic": [], "tag": []}
+    found = {"topic": [], "tag": [], "code": []}
     for kind, pk, name, slug in rows:
-        found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+        if kind == "code":
+            found[kind].append(TopicCode(topic_id=pk, system=name, code=slug))
+        else:
+            found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+    for topic in found["topic"]:
+        topic.code_rows = sorted(
+            (code for code in found["code"] if code.topic_id == topic.pk),
+            key=lambda code: (code.system, code.code),
+        )
     return sorted(found["topic"], key=str), sorted(found["tag"], key=str)
 
 
@@ -71,11 +89,17 @@ def redirect_old_slug(slug, articles):
     return redirect("articles:detail", slug=old.article.slug, permanent=True)
 
 
-def chosen_release(request, article):
-    """Return the release staff asked for with ?release=N, or the working copy."""
+def chosen_release(request, article, live):
+    """Return the release staff asked for with ?release=N, else the working copy.
+
+    A working copy with nothing unreviewed is shown as the live release it equals.
+    """
     number = request.GET.get("release", "")
     if not number:
-        return releases.working_copy(article)
+        working = releases.working_copy(article)
+        if live is not None and live.content_hash == working.content_hash:
+            return live
+        return working
     if not number.isdigit():
         raise Http404("Ask for a version by its number, e.g. ?release=2.")
     return get_object_or_404(article.releases.select_related("article"), number=int(number))
@@ -87,8 +111,8 @@ def detail(request, slug):
         article = Article.objects.for_snapshot().filter(slug=slug).first()
         if article is None:
             return redirect_old_slug(slug, Article.objects.all())
-        release = chosen_release(request, article)
-        live = Release.objects.live().filter(article=article).first()
+        live = Release.objects.live().select_related("article").filter(article=article).first()
+        release = chosen_release(request, article, live)
         preview = release.pk is None or live is None or live.pk != release.pk
     else:
         release = Release.objects.live().select_related("article").filter(article__slug=slug)

@@ -7,6 +7,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
 from reversion import add_to_revision, create_revision, set_comment, set_user
 
+from common.admin_storage import StorageErrorMixin
 from common.richtext import EDITOR_CONFIG, RichTextField
 from common.uploads import SafeImageField
 
@@ -26,8 +27,9 @@ class PortalFieldsMixin:
     }
 
 
-class PortalAdminMixin(PortalFieldsMixin):
-    """PortalFieldsMixin plus a CSP nonce for the rich-text editor's import map."""
+class PortalAdminMixin(StorageErrorMixin, PortalFieldsMixin):
+    """PortalFieldsMixin plus a CSP nonce for the rich-text editor's import map, and a
+    form error instead of a 500 when the media disk cannot store an upload."""
 
     def render_change_form(self, request, context, *args, **kwargs):
         # The editor needs an inline <script type="importmap">; the strict CSP lets it

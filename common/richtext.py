@@ -13,7 +13,13 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 HREF_RE = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
-BLOCK_END_RE = re.compile(r"<(?:/p|/li|/h3|/h4|br\s*/?)>", re.IGNORECASE)
+BLOCK_TAG_RE = re.compile(
+    r"<(?:/?(?:p|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|div|section|table|tr|td|th|caption"
+    r"|figcaption|pre|hr)\b[^>]*|br\b[^>]*)>",
+    re.IGNORECASE,
+)
+TAG_RE = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
+BREAKS_RE = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v]*\n\s*")
 SCHEME_RE = re.compile(r"^\s*([a-zA-Z][a-zA-Z0-9+.\-]*)\s*:")
 
 
@@ -33,8 +39,9 @@ def sanitize(html):
 
 def plain_text(markup):
     """Return the text of rich-text markup, block ends turned into sentence breaks."""
-    text = BLOCK_END_RE.sub("\n\n", markup or "")
-    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+    text = BLOCK_TAG_RE.sub("\n\n", markup or "")
+    text = html.unescape(TAG_RE.sub(" ", text))
+    return BREAKS_RE.sub("\n\n", text).strip()
 
 
 def render(html):

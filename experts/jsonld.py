@@ -1,5 +1,6 @@
 """schema.org Person data for experts."""
 
+from common.links import safe_url
 from common.richtext import plain_text
 from common.structured_data import CONTEXT, absolute_url, with_absolute_url
 
@@ -30,6 +31,6 @@ def expert_page(request, expert):
         data["description"] = bio
     if expert.photo:
         data["image"] = absolute_url(request, expert.photo.url)
-    if links := [link.url for link in expert.links.all()]:
+    if links := [link.url for link in expert.links.all() if safe_url(link.url)]:
         data["sameAs"] = links
     return data

@@ -1,9 +1,10 @@
 from django.db import models
 from django.urls import reverse
 
+from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.slugs import unique_slug
-from common.uploads import IMAGE_VALIDATORS
+from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 
 
 class Expert(models.Model):
@@ -33,7 +34,7 @@ class Expert(models.Model):
     bio = RichTextField(
         help_text="A short biography for patients: training, experience, specialties."
     )
-    photo = models.ImageField(
+    photo = GeneratedNameImageField(
         upload_to="experts/",
         blank=True,
         validators=IMAGE_VALIDATORS,
@@ -81,7 +82,9 @@ class ExpertLink(models.Model):
     label = models.CharField(
         max_length=80, help_text="What the link is, e.g. “Professional profile”."
     )
-    url = models.URLField("web address", help_text="Starts with https://")
+    url = models.URLField(
+        "web address", validators=[validate_web_url], help_text="Starts with https://"
+    )
 
     class Meta:
         ordering = ["expert", "position", "pk"]

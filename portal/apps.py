@@ -6,6 +6,8 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self):
-        from portal import changes
+        from portal import audit, changes, two_factor
 
         changes.connect()
+        audit.connect()
+        two_factor.connect()

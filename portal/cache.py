@@ -16,12 +16,14 @@ Requests carrying a session cookie (staff) never read or fill the cache, and the
 responses are marked private.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
 import logging
 import os
 import secrets
+import stat
 import tempfile
 import time
 
@@ -29,7 +31,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured, MiddlewareNotUsed
 from django.core.signals import setting_changed
 from django.db import DatabaseError, transaction
 from django.http import HttpResponse, HttpResponseNotModified
@@ -53,6 +55,9 @@ MAX_BODY_SIZE = 2 * 1024 * 1024
 # Headers a 304 repeats from the page it stands for (RFC 9110, 15.4.5).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
 UNSTORABLE_DIRECTIVES = {"private", "no-cache", "no-store"}
+# Never follow a symlink to the stamp, nor leak its descriptor to a child process.
+STAMP_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+STAMP_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
 def shared(cache):
@@ -65,10 +70,25 @@ def stamp_path():
     """Return the file that holds the generation when the cache is per process."""
     if configured := getattr(settings, "PAGE_CACHE_STAMP_FILE", ""):
         return str(configured)
-    # One stamp per project folder and database, so two portals on a host stay apart.
+    # One stamp per project folder and database, so two portals on a host stay apart;
+    # in a folder of this user's own, so no other account can plant or swap the file.
     site = f"{settings.BASE_DIR}|{settings.DATABASES['default']['NAME']}"
     digest = hashlib.md5(site.encode(), usedforsecurity=False).hexdigest()[:12]
-    return os.path.join(tempfile.gettempdir(), f"portal-page-cache-{digest}")
+    folder = os.path.join(tempfile.gettempdir(), f"portal-page-cache-{os.getuid()}")
+    return os.path.join(private_folder(folder), f"stamp-{digest}")
+
+
+def private_folder(path):
+    """Create path as a folder only this process's user can enter, or check that it is one."""
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(path, 0o700)
+    info = os.lstat(path)  # lstat: a symlink planted at this name is refused, not followed
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+        raise ImproperlyConfigured(
+            f"The page cache's folder {path} is not a private folder of this user (mode 0700). "
+            "Remove it, or set PAGE_CACHE_STAMP_FILE to a file in a folder of your own."
+        )
+    return path
 
 
 def content_expiry(now):
@@ -109,7 +129,7 @@ def new_generation(expiry=None):
 def write_stamp(generation):
     """Write the generation to the stamp file in one write (readers tolerate a torn one)."""
     try:
-        fd = os.open(stamp_path(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = os.open(stamp_path(), STAMP_WRITE_FLAGS, 0o600)
         try:
             os.write(fd, generation.encode())
         finally:
@@ -121,7 +141,7 @@ def write_stamp(generation):
 def read_stamp(path):
     """Return the generation in the stamp file, or None if it is missing or unreadable."""
     try:  # os.open, not open(): this runs on every request and is three times faster
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, STAMP_READ_FLAGS)
         try:
             return os.read(fd, 128).decode("ascii")
         finally:
@@ -202,8 +222,8 @@ def not_modified(headers):
 
 
 def header_store(response):
-    """Return the response's headers as stored in the cache (see PageCacheMiddleware.respond)."""
-    return dict(response.headers._store)
+    """Return the response's headers as stored in the cache: a tuple of (name, value) pairs."""
+    return tuple(response.items())
 
 
 class PageCacheMiddleware:
@@ -214,6 +234,8 @@ class PageCacheMiddleware:
             raise MiddlewareNotUsed("the page cache is off (PAGE_CACHE=0 or CACHE_URL=dummy://)")
         self.get_response = get_response
         self.session_cookie = settings.SESSION_COOKIE_NAME
+        if not shared(caches[CACHE_ALIAS]):
+            stamp_path()  # a folder that is not private stops the start, not a request
 
     def __call__(self, request):
         if request.method not in ("GET", "HEAD"):
@@ -246,10 +268,7 @@ class PageCacheMiddleware:
 
     def respond(self, request, store, body):
         """Build the response to a hit: the page, its headers only (HEAD), or a 304."""
-        response = HttpResponse(body if request.method == "GET" else b"")
-        # The headers were checked as they were first set; putting the stored mapping
-        # back whole skips checking each one again, a fifth of a hit's time.
-        response.headers._store = store
+        response = HttpResponse(body if request.method == "GET" else b"", headers=dict(store))
         if etag_matches(request, response.headers["ETag"]):
             return not_modified(response.headers)
         return response

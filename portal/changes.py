@@ -36,34 +36,37 @@ WORKING_COPY_PARTS = (Section, Quote, Citation, FAQ)
 SHOWN_TO_PATIENTS = (Expert, Topic, TopicCode, Tag, TaggedItem, ClinicSettings)
 
 
-def pending_articles(using):
-    """Return the articles whose working copy changed in this transaction (refreshed at commit)."""
+def working_copies_changed(article_ids, using):
+    """Refresh these articles' working-copy digest and stats once, when the change commits."""
     connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:  # autocommit: this save was its own transaction
+        refresh_working_copy(article_ids)
+        return
     waiting = [func for _, func, _ in connection.run_on_commit if isinstance(func, _Refresh)]
     if waiting:
-        return waiting[0].articles
-    refresh = _Refresh()
-    transaction.on_commit(refresh, using=using)
-    return refresh.articles
+        waiting[-1].articles.update(article_ids)
+    else:
+        refresh = _Refresh(article_ids)
+        transaction.on_commit(refresh, using=using)
 
 
 class _Refresh:
     """The after-commit task of one transaction: refresh its changed working copies once."""
 
-    def __init__(self):
-        self.articles = set()
+    def __init__(self, article_ids):
+        self.articles = set(article_ids)
 
     def __call__(self):
         refresh_working_copy(self.articles)
 
 
 def working_copy_changed(sender, instance, raw=False, using=None, **kwargs):
-    pending_articles(using).add(instance.article_id)
+    working_copies_changed([instance.article_id], using)
 
 
 def article_saved(sender, instance, raw=False, using=None, **kwargs):
     """Slug, topics, tags, picture and archiving are live on the article: all can show."""
-    pending_articles(using).add(instance.pk)
+    working_copies_changed([instance.pk], using)
     cache.invalidate(using)
     search_index.reindex_articles([instance.pk], raw)
 
@@ -78,7 +81,7 @@ def release_saved(sender, instance, created=False, raw=False, using=None, **kwar
 def reference_saved(sender, instance, using=None, **kwargs):
     """A reference as cited is part of every citing working copy."""
     citing = Citation.objects.filter(reference=instance).values_list("article_id", flat=True)
-    pending_articles(using).update(citing)
+    working_copies_changed(list(citing), using)
 
 
 def shown_changed(sender, instance, raw=False, using=None, **kwargs):

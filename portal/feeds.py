@@ -29,7 +29,8 @@ class LatestArticlesFeed(Feed):
         return reverse("portal:home")
 
     def items(self):
-        return Release.objects.live().for_listing()[:FEED_LIMIT]
+        live = Release.objects.live().select_related("article").defer("content", "rendered")
+        return live.order_by("-go_live_at", "-pk")[:FEED_LIMIT]
 
     def item_title(self, release):
         return release.title

@@ -1,10 +1,13 @@
 import logging
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 
-from common.uploads import IMAGE_VALIDATORS
+from common.links import validate_web_url
+from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from portal import cache as page_cache
 
 logger = logging.getLogger(__name__)
@@ -32,9 +35,11 @@ class ClinicSettings(models.Model):
     )
     address = models.TextField(blank=True, help_text="Street address, one line per row.")
     website = models.URLField(
-        blank=True, help_text="The clinic's public web address, e.g. https://clinic.example.org."
+        blank=True,
+        validators=[validate_web_url],
+        help_text="The clinic's public web address, e.g. https://clinic.example.org.",
     )
-    logo = models.ImageField(
+    logo = GeneratedNameImageField(
         upload_to="clinic/",
         blank=True,
         validators=IMAGE_VALIDATORS,
@@ -107,3 +112,47 @@ def cached_settings(cache):
     except Exception:  # a cache that is down must not take the site with it
         logger.exception("Clinic settings: cache lookup failed")
         return "", None
+
+
+class AuditEvent(models.Model):
+    """One staff action that matters to the clinic's security officer (read-only record)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "signed in with password"
+        LOGIN_FAILED = "login_failed", "sign-in failed"
+        LOGOUT = "logout", "signed out"
+        SECOND_FACTOR_PASSED = "2fa_passed", "second factor passed"
+        SECOND_FACTOR_FAILED = "2fa_failed", "second factor failed"
+        SECOND_FACTOR_ENROLLED = "2fa_enrolled", "second factor set up"
+        SECOND_FACTOR_RESET = "2fa_reset", "second factor reset"
+        ROLE_CHANGED = "role_changed", "role changed"
+        SETTINGS_CHANGED = "settings_changed", "clinic settings changed"
+        EXPORT = "export", "exported"
+        PUBLISH = "publish", "published"
+        ARCHIVE = "archive", "archived"
+        SHARE_LINK = "share_link", "share link created"
+
+    time = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who did it (empty for failed sign-ins and changes made outside the portal).",
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="The name as typed or held.")
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("object", max_length=200, blank=True)
+    message = models.TextField(blank=True)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "audit event"
+        verbose_name_plural = "audit trail"
+        ordering = ["-time", "-pk"]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username or '-'} {self.get_kind_display()}"

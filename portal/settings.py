@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_prose_editor",
     "ninja",  # the API's docs page (Swagger UI) from its own static files, not a CDN
     "portal",
@@ -71,12 +74,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "portal.api_http.SystemRoutesMiddleware",  # before the page cache: counts cached hits too
+    "portal.middleware.RejectNulMiddleware",  # 400, not 500, for NUL bound for the database
     "portal.cache.PageCacheMiddleware",  # outside CSP etc.: stored pages keep their headers
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # marks the user verified by a second factor
+    "portal.two_factor.SecondFactorMiddleware",  # staff finish signing in before anything else
+    "portal.audit.AuditMiddleware",  # tells the audit trail who is acting
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -177,7 +184,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A password alone is half a sign-in: failures are forgotten only once the second factor
+# passes too (portal/two_factor.py), so wrong codes after a right password still add up.
+AXES_RESET_ON_SUCCESS = False
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # codes are never logged
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 
@@ -189,6 +199,17 @@ API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/60")
 # Origins whose pages may read /api/ and /infobutton/ answers from a browser (CORS),
 # e.g. https://ehr.example.org; "*" for any. Empty: CORS stays off.
 API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
+
+# --- Two-factor sign-in for staff (django-otp; portal/two_factor.py) --------------
+# "required": every staff account enrols an authenticator app (TOTP) at first sign-in and
+# gives a code at every sign-in. "optional": only accounts that enrolled are asked for a
+# code, so a fresh development database signs in with a password (make run).
+STAFF_2FA = os.environ.get("STAFF_2FA", "optional" if DEBUG else "required").strip().lower()
+if STAFF_2FA not in {"required", "optional"}:
+    raise ImproperlyConfigured(f"STAFF_2FA must be 'required' or 'optional', not {STAFF_2FA!r}.")
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic portal")
+# Superusers manage devices in the admin but never see another person's secret key.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"

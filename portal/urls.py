@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import handout_finder, health, infobutton, search, views
+from portal import handout_finder, health, infobutton, search, two_factor, views
 from portal.api import api
 from portal.feeds import LatestArticlesFeed
 from portal.sitemaps import SITEMAPS
@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include((urlpatterns, "portal"))),
     path("", include("articles.urls")),
     path("experts/", include((expert_urlpatterns, "experts"))),
+    path("admin/2fa/", include((two_factor.urlpatterns, "two_factor"))),
     path("api/v1/", api.urls),
     path("admin/find-handouts/", handout_finder.find_handouts, name="find_handouts"),
     path("admin/", admin.site.urls),

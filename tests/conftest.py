@@ -144,7 +144,9 @@ LONG_SECTION_BODY = (
 
 def make_long_article(**fields):
     """Create a published article shaped like seed 001: 24 sections, lists, quotes, 5 FAQs."""
-    article = make_article(sections=0, **({"title": "Magnesium and restless legs"} | fields))
+    status = fields.pop("status", Article.Status.PUBLISHED)
+    fields = {"title": "Magnesium and restless legs", "status": Article.Status.DRAFT} | fields
+    article = make_article(sections=0, **fields)
     expert = article.reviewed_by
     for i in range(1, 25):
         body = LONG_SECTION_BODY if i % 2 else "<p>Short section with one paragraph [3].</p>"
@@ -163,6 +165,10 @@ def make_long_article(**fields):
             question=f"Long question number {i}?",
             answer="<p>Yes, for most people, when taken within the recommended doses.</p>",
         )
+    if status == Article.Status.PUBLISHED:
+        publish(article)
+    else:
+        Article.objects.filter(pk=article.pk).update(status=status)
     article.refresh_from_db()
     return article
 

@@ -37,7 +37,7 @@ def listing_world(n):
     from taggit.models import Tag, TaggedItem
 
     from articles.models import FAQ, Article, Quote
-    from tests.conftest import make_expert, make_topic
+    from tests.conftest import make_expert, make_topic, publish
 
     stamp = f"{n}-{timezone.now().timestamp()}".replace(".", "")
     topics = [make_topic(name=f"World {stamp} topic {i}") for i in range(n)]
@@ -45,13 +45,11 @@ def listing_world(n):
     experts = [make_expert(name=f"World {stamp} expert {i}") for i in range(n)]
     expert = experts[0]
     publish_at = timezone.now() - timezone.timedelta(days=1)
-    articles = Article.objects.bulk_create(
+    Article.objects.bulk_create(
         Article(
             title=f"World {stamp} article {i}",
             slug=f"world-{stamp}-article-{i}",
             summary="A summary.",
-            status=Article.Status.PUBLISHED,
-            publish_at=publish_at,
             reviewed_by=expert,
             last_reviewed=publish_at.date(),
             featured=True,
@@ -79,6 +77,8 @@ def listing_world(n):
         for article in articles
         for i in range(1, n + 1)
     )
+    for article in articles:
+        publish(article, go_live_at=publish_at)
     return {"topic": topics[0].slug, "tag": tags[0].slug, "expert": expert.slug}
 
 
@@ -87,11 +87,8 @@ def queries_for_1_and_50(client, path):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from articles.models import Article
-
     counts = []
     for n in (1, 50):
-        Article.objects.all().delete()
         page = path.format(**listing_world(n))
         client.get(page)  # warm per-process caches (content types) so counts compare fairly
         with CaptureQueriesContext(connection) as captured:

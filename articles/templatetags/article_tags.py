@@ -1,5 +1,7 @@
 """Template helpers for article pages: citation markers and article JSON-LD."""
 
+from types import SimpleNamespace
+
 from django import template
 
 from articles import citations, jsonld
@@ -13,6 +15,12 @@ register = template.Library()
 def cited(html, numbers):
     """Render rich text with its [n] markers linked to the reference list."""
     return citations.link_markers(richtext.render(html), numbers)
+
+
+@register.filter
+def ama(reference):
+    """Format a reference as a release cites it (a dict) in AMA style, with DOI and PubMed links."""
+    return citations.ama_html(SimpleNamespace(**reference))
 
 
 @register.simple_tag(takes_context=True)

@@ -7,7 +7,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from common import richtext, structured_data
+from common import links, richtext, structured_data
 
 register = template.Library()
 
@@ -47,3 +47,9 @@ def website_ld(context):
 def collection_ld(context, name, about=None):
     """Return CollectionPage JSON-LD for a list page."""
     return ld_json(structured_data.collection_page(context["request"], name, about))
+
+
+@register.filter(name="safe_url")
+def safe_url_filter(value):
+    """Return the address if it is http, https or mailto, else "" (no javascript: links)."""
+    return links.safe_url(value)

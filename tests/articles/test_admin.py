@@ -51,7 +51,6 @@ def snapshot(article):
         article.reviewed_by_id,
         article.last_reviewed,
         article.next_review_due,
-        article.revision,
         bool(article.hero_image),
         list(article.sections.values_list("position", "heading", "body")),
         list(article.citations.values_list("position", "reference_id")),
@@ -63,7 +62,7 @@ def snapshot(article):
 
 
 @pytest.mark.django_db
-def test_reviewer_creates_published_article_with_every_inline_through_admin_post(
+def test_reviewer_creates_and_publishes_an_article_with_every_inline_through_admin_posts(
     reviewer_client,
 ):
     dietitian, doctor = make_expert(name="Roxana Ehsani"), make_expert(name="Deborah Lee")
@@ -75,7 +74,7 @@ def test_reviewer_creates_published_article_with_every_inline_through_admin_post
         tags="magnesium, sleep",
         topics=[str(topic.pk)],
         author=str(dietitian.pk),
-        status="published",
+        status="in_review",
         reviewed_by=str(doctor.pk),
         last_reviewed="2026-01-15",
     )
@@ -108,8 +107,14 @@ def test_reviewer_creates_published_article_with_every_inline_through_admin_post
 
     assert response.status_code == 302
     article = Article.objects.get(slug="magnesium-for-restless-legs")
+    publish = reverse("admin:articles_article_publish", args=[article.pk])
+    response = reviewer_client.post(
+        publish, {"reviewed_by": doctor.pk, "reviewed_on": "2026-01-15", "note": ""}
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
     assert article.status == Article.Status.PUBLISHED
-    assert article.publish_at is not None
+    assert article.releases.get().number == 1
     assert article.author == dietitian
     assert article.reviewed_by == doctor
     assert article.next_review_due == datetime.date(2027, 1, 15)
@@ -123,7 +128,7 @@ def test_reviewer_creates_published_article_with_every_inline_through_admin_post
     ]
     assert list(article.faqs.values_list("question", flat=True)) == ["Is it safe?", "How much?"]
     assert article.word_count > 0
-    assert article in Article.objects.published()
+    assert article in Article.objects.live()
 
 
 @pytest.mark.django_db
@@ -530,15 +535,14 @@ def test_next_review_before_last_review_is_a_clear_error(admin_client):
 
 
 @pytest.mark.django_db
-def test_publishing_without_a_reviewer_is_a_clear_error(admin_client):
+def test_setting_status_to_published_without_a_release_is_a_clear_error(admin_client):
     article = make_article(status=Article.Status.DRAFT, reviewed_by=None, last_reviewed=None)
     before = snapshot(article)
     data = form_data(admin_client.get(change_url(article))) | {"status": "published"}
     response = admin_client.post(change_url(article), data)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "An article needs a medical reviewer before it can be published." in html
-    assert "Enter the date of the medical review before publishing." in html
+    assert "Use the Publish button to publish" in html
     assert snapshot(article) == before
 
 
@@ -607,7 +611,8 @@ def test_real_image_upload_is_saved(admin_client, settings, tmp_path):
     data |= {"hero_image": SimpleUploadedFile("calm.png", png_bytes()), "hero_image_alt": "Calm"}
     assert admin_client.post(change_url(article), data).status_code == 302
     article.refresh_from_db()
-    assert article.hero_image.name.startswith("articles/calm")
+    # Stored under a generated name with the decoded format's extension (common/uploads.py).
+    assert re.fullmatch(r"articles/[0-9a-f]{32}\.png", article.hero_image.name)
 
 
 # Other admins in the articles app ------------------------------------------------

@@ -117,6 +117,6 @@ def test_topic_admin_edits_codes_inline(admin_client, db):
 
 
 def test_data_migration_copies_comma_separated_codes():
-    migration = importlib.import_module("articles.migrations.0009_copy_icd10_codes")
+    migration = importlib.import_module("articles.migrations.0010_copy_icd10_codes")
     assert migration.normalize(" g25.81") == "G25.81"
     assert migration.normalize("not a code") is None

@@ -56,7 +56,7 @@ def test_recover_deleted_article_through_the_admin(admin_client):
     reference = make_reference()
     data = article_data(
         title="Recover me",
-        status="published",
+        status="in_review",
         reviewed_by=str(doctor.pk),
         last_reviewed="2026-01-15",
         tags="sleep",
@@ -87,7 +87,7 @@ def test_recover_deleted_article_through_the_admin(admin_client):
     assert response.status_code == 302
     article = Article.objects.get(pk=pk)
     assert article.title == "Recover me"
-    assert article.status == Article.Status.PUBLISHED
+    assert article.status == Article.Status.IN_REVIEW
     assert list(article.sections.values_list("heading", flat=True)) == ["Intro"]
     assert Citation.objects.get(article=article).reference == reference
     assert list(article.faqs.values_list("question", flat=True)) == ["Why?"]
@@ -148,7 +148,7 @@ def test_experts_and_references_have_history(admin_client):
 
 @pytest.mark.django_db
 def test_article_never_saved_in_the_admin_can_still_be_recovered(admin_client):
-    article = make_article(title="Loaded by a command", sections=2, faqs=1)
+    article = make_article(title="Loaded by a command", sections=2, faqs=1, status="draft")
     assert not Version.objects.get_for_object(article).exists()
     delete = reverse("admin:articles_article_delete", args=[article.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
@@ -167,7 +167,8 @@ def test_article_never_saved_in_the_admin_can_still_be_recovered(admin_client):
 
 @pytest.mark.django_db
 def test_bulk_delete_action_keeps_articles_recoverable(admin_client):
-    first, second = make_article(title="First gone"), make_article(title="Second gone")
+    first = make_article(title="First gone", status="draft")
+    second = make_article(title="Second gone", status="draft")
     response = admin_client.post(
         reverse("admin:articles_article_changelist"),
         {"action": "delete_selected", "_selected_action": [first.pk, second.pk], "post": "yes"},
@@ -214,8 +215,19 @@ def test_editor_can_revert_a_content_change(editor_client):
 
 
 @pytest.mark.django_db
-def test_editor_cannot_recover_a_published_article(editor_client, admin_client):
+def test_an_article_with_releases_cannot_be_deleted(admin_client):
     article = make_article(title="Was live")
+    delete = reverse("admin:articles_article_delete", args=[article.pk])
+    page = admin_client.get(delete).content.decode()
+    assert "Cannot delete article" in page
+    admin_client.post(delete, {"post": "yes"})
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+@pytest.mark.django_db
+def test_editor_cannot_recover_an_archived_article_as_published(editor_client, admin_client):
+    article = make_article(title="Was draft", status="draft")
+    Article.objects.filter(pk=article.pk).update(status=Article.Status.ARCHIVED)
     delete = reverse("admin:articles_article_delete", args=[article.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 302
     deleted = Version.objects.get_deleted(Article).get(object_id=str(article.pk))

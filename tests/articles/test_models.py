@@ -91,18 +91,16 @@ def test_ama_html_escapes_text():
 
 
 @pytest.mark.django_db
-def test_published_excludes_draft_in_review_archived_and_scheduled():
+def test_live_excludes_draft_in_review_archived_and_scheduled():
     now = timezone.now()
     live = make_article(title="Live")
     make_article(title="Draft", status=Article.Status.DRAFT)
     make_article(title="In review", status=Article.Status.IN_REVIEW)
     make_article(title="Archived", status=Article.Status.ARCHIVED)
     scheduled = make_article(title="Scheduled", publish_at=now + datetime.timedelta(hours=1))
-    assert list(Article.objects.published()) == [live]
-    assert scheduled.is_scheduled
-    assert not scheduled.is_published
+    assert list(Article.objects.live()) == [live]
     later = now + datetime.timedelta(hours=2)
-    assert set(Article.objects.published(now=later)) == {live, scheduled}
+    assert set(Article.objects.live(now=later)) == {live, scheduled}
 
 
 @pytest.mark.django_db

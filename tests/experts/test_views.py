@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from articles.models import Article, Quote
 from experts.models import ExpertLink
-from tests.conftest import make_article, make_expert
+from tests.conftest import make_article, make_expert, publish
 from tests.pages import h1_count, html, ld_of_type, queries_for_1_and_50
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
@@ -61,6 +61,7 @@ def test_expert_page_lists_published_articles_they_reviewed_wrote_or_are_quoted_
     quoted = make_article(title="Quoted one")
     Quote.objects.create(article=quoted, position=1, expert=expert, text="Twice.")
     Quote.objects.create(article=quoted, position=2, expert=expert, text="Quoted.")
+    publish(quoted)
     make_article(title="Someone else's")
     make_article(title="Draft one", reviewed_by=expert, status=Article.Status.DRAFT)
     page = html(client.get(expert.get_absolute_url()))

@@ -45,6 +45,6 @@ def copy_back(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0008_topic_codes")]
+    dependencies = [("articles", "0009_topic_codes")]
 
     operations = [migrations.RunPython(copy_codes, copy_back)]

@@ -2,6 +2,6 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0009_copy_icd10_codes")]
+    dependencies = [("articles", "0010_copy_icd10_codes")]
 
     operations = [migrations.RemoveField(model_name="topic", name="icd10_codes")]

@@ -1,4 +1,4 @@
-"""Topic codes as rows (ICD-10-CM, SNOMED CT); 0009 copies the old comma-separated field."""
+"""Topic codes as rows (ICD-10-CM, SNOMED CT); 0010 copies the old comma-separated field."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_article_drop_publish_time'),
+        ('articles', '0008_safe_uploads_and_links'),
     ]
 
     operations = [
