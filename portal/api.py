@@ -8,6 +8,7 @@ same for every endpoint and live in portal/api_http.py.
 
 import datetime
 import re
+from types import SimpleNamespace
 from typing import Annotated, Literal
 
 from django.db.models import Prefetch
@@ -19,6 +20,7 @@ from ninja.errors import HttpError, ValidationError
 from pydantic import TypeAdapter, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
+from articles import citations
 from articles.models import Release, Topic, TopicCode
 from articles.views import public_topics
 from common.richtext import sanitize
@@ -284,7 +286,7 @@ def detail(request, release, clinic):
         "citations": [
             {"position": c["position"]}
             | {name: c["reference"][name] or "" for name in CITATION_TEXT}
-            | {"year": c["reference"]["year"], "ama_html": sanitize(c["reference"]["ama_html"])}
+            | {"year": c["reference"]["year"], "ama_html": ama_html(c["reference"])}
             for c in content["citations"]
         ],
     }
@@ -293,6 +295,11 @@ def detail(request, release, clinic):
 CITATION_TEXT = [
     "ama", "authors", "title", "journal", "doi", "pmid", "url", "study_type",
 ]  # fmt: skip
+
+
+def ama_html(reference):
+    """Return a reference as cited (a dict) in AMA style as HTML, as the article page shows it."""
+    return str(citations.ama_html(SimpleNamespace(**reference)))
 
 
 def code(topic_code):

@@ -157,9 +157,17 @@ class SystemRoutesMiddleware:
 
     def json_errors(self, response):
         """Answer under /api/ in JSON, also where Django's own error pages would answer."""
-        if response.status_code == 404 and "json" not in response.get("Content-Type", ""):
+        if "json" in response.get("Content-Type", "") or response.status_code not in (400, 404):
+            return response
+        if response.status_code == 404:
             return json_error(404, "There is nothing at this address.")
-        return response
+        # e.g. portal.middleware's refusal of a NUL character in the address, as plain text
+        text = (
+            response.content.decode(errors="replace").strip()
+            if response.get("Content-Type", "").startswith("text/plain")
+            else ""
+        )
+        return json_error(400, text or "Bad request.")
 
     def cors(self, response, origin, preflight=False):
         """Let the allowed origin's pages read the response (headers added, never stored)."""
