@@ -1,10 +1,7 @@
 from django.contrib import admin, messages
-from django.contrib.admin.utils import quote, unquote
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Subquery
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -28,7 +25,12 @@ from articles.models import (
     Topic,
     TopicCode,
 )
-from common.admin import PortalAdminMixin, PortalFieldsMixin, VersionBeforeDeleteMixin
+from common.admin import (
+    PortalAdminMixin,
+    PortalFieldsMixin,
+    ReadOnlyAdminMixin,
+    VersionBeforeDeleteMixin,
+)
 from common.inlines import PositionedInlineFormSet, sharing_siblings
 
 
@@ -253,30 +255,18 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not can_publish(request):
             version = get_object_or_404(Version, pk=version_id, object_id=unquote(object_id))
-            if self._restore_needs_reviewer(version, self.get_object(request, unquote(object_id))):
+            if publishing.restore_needs_reviewer(
+                version, self.get_object(request, unquote(object_id))
+            ):
                 return self._refuse_restore(request, "admin:articles_article_history", object_id)
         return super().revision_view(request, object_id, version_id, extra_context)
 
     def recover_view(self, request, version_id, extra_context=None):
         if request.method == "POST" and not can_publish(request):
             version = get_object_or_404(Version, pk=version_id)
-            if self._restore_needs_reviewer(version, None):
+            if publishing.restore_needs_reviewer(version, None):
                 return self._refuse_restore(request, "admin:articles_article_recoverlist")
         return super().recover_view(request, version_id, extra_context)
-
-    @staticmethod
-    def _restore_needs_reviewer(version, current):
-        """Return whether restoring the version would publish or change review details."""
-        fields = version.field_dict
-        reviewer_only = (Article.Status.PUBLISHED, Article.Status.ARCHIVED)
-        if current is None:
-            return fields.get("status") in reviewer_only
-        if fields.get("status") != current.status and (
-            fields.get("status") in reviewer_only or current.status in reviewer_only
-        ):
-            return True
-        review = [Article._meta.get_field(name).attname for name in ArticleForm.REVIEW_FIELDS]
-        return any(fields.get(name) != getattr(current, name) for name in review)
 
     def _refuse_restore(self, request, url_name, *args):
         self.message_user(
@@ -299,7 +289,7 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
         return [
             path(
                 "<path:object_id>/history/compare/",
-                self.admin_site.admin_view(self.compare_view),
+                view(history.compare_view),
                 name="articles_article_compare",
             ),
             path(
@@ -326,54 +316,8 @@ class ArticleAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
         ]
 
     def history_view(self, request, object_id, extra_context=None):
-        versions = list(
-            Version.objects.get_for_object_reference(Article, unquote(object_id))
-            .select_related("revision__user")
-            .order_by("pk")
-        )
-        compare_url = reverse("admin:articles_article_compare", args=[quote(object_id)])
-        action_list, previous = [], None
-        for version in versions:
-            action_list.append(
-                {
-                    "revision": version.revision,
-                    "url": reverse(
-                        "admin:articles_article_revision", args=[quote(object_id), version.pk]
-                    ),
-                    "changes_url": previous and f"{compare_url}?from={previous}&to={version.pk}",
-                    "compare_url": f"{compare_url}?from={version.pk}",
-                }
-            )
-            previous = version.pk
-        context = {"action_list": action_list, **(extra_context or {})}
+        context = history.history_context(object_id) | (extra_context or {})
         return super().history_view(request, object_id, context)
-
-    def compare_view(self, request, object_id):
-        """Show what changed between two saved versions, or a version and the article now."""
-        article = self.get_object(request, unquote(object_id))
-        if article is None:
-            raise Http404("No such article.")
-        if not self.has_view_or_change_permission(request, article):
-            raise PermissionDenied
-        versions = Version.objects.get_for_object(article).select_related("revision__user")
-        try:
-            old = versions.get(pk=request.GET.get("from"))
-            new = versions.get(pk=request.GET["to"]) if request.GET.get("to") else None
-        except (Version.DoesNotExist, ValueError) as error:
-            raise Http404("No such version of this article.") from error
-        new_snapshot = (
-            history.version_snapshot(new.revision) if new else history.current_snapshot(article)
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": article,
-            "title": f"Changes to “{article}”",
-            "old": old,
-            "new": new,
-            "changes": history.compare(history.version_snapshot(old.revision), new_snapshot),
-        }
-        return TemplateResponse(request, "admin/articles/article/compare.html", context)
 
 
 class TopicCodeInline(admin.TabularInline):
@@ -444,7 +388,7 @@ class SlugRedirectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Releases, read-only: the approval record. They are made only by publishing."""
 
     list_display = ["title", "number", "go_live_at", "reviewer_name", "reviewed_on", "approved_by"]
@@ -459,12 +403,3 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content", "rendered")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ from django.utils.text import get_text_list
 
 from articles.citations import missing_markers
 from articles.models import Article, Section, add_months
+from articles.publishing import REVIEW_FIELDS
 from common.inlines import PositionedInlineFormSet
 
 
@@ -13,7 +14,7 @@ class ArticleForm(forms.ModelForm):
     """The article form; editors without the publish permission cannot publish or set review details."""
 
     can_publish = False  # set per request by ArticleAdmin.get_form
-    REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")
+    REVIEW_FIELDS = REVIEW_FIELDS
 
     class Meta:
         model = Article

@@ -1,12 +1,22 @@
-"""Compare two saved versions of an article (with its parts) for the admin's history page."""
+"""The working copy's history (django-reversion): the admin's history list and compare view.
+
+Compare two saved versions of an article (with its parts), or a version and the article now.
+ArticleAdmin routes to compare_view (get_urls) and adds history_context to its history page.
+"""
 
 import difflib
 import re
 
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
+from reversion.models import Version
 
 from articles.models import FAQ, Article, Citation, Quote, Section
 from articles.readability import plain_text
@@ -134,3 +144,53 @@ def word_diff(old, new):
         if b2 > b1:
             out.append(f"<ins>{escape(''.join(new_tokens[b1:b2]))}</ins>")
     return mark_safe("".join(out))  # noqa: S308 - every piece of text is escaped above
+
+
+def history_context(object_id):
+    """Return the history page's rows: each saved version with links to compare it."""
+    versions = list(
+        Version.objects.get_for_object_reference(Article, unquote(object_id))
+        .select_related("revision__user")
+        .order_by("pk")
+    )
+    compare_url = reverse("admin:articles_article_compare", args=[quote(object_id)])
+    action_list, previous = [], None
+    for version in versions:
+        action_list.append(
+            {
+                "revision": version.revision,
+                "url": reverse(
+                    "admin:articles_article_revision", args=[quote(object_id), version.pk]
+                ),
+                "changes_url": previous and f"{compare_url}?from={previous}&to={version.pk}",
+                "compare_url": f"{compare_url}?from={version.pk}",
+            }
+        )
+        previous = version.pk
+    return {"action_list": action_list}
+
+
+def compare_view(model_admin, request, object_id):
+    """Show what changed between two saved versions, or a version and the article now."""
+    article = model_admin.get_object(request, unquote(object_id))
+    if article is None:
+        raise Http404("No such article.")
+    if not model_admin.has_view_or_change_permission(request, article):
+        raise PermissionDenied
+    versions = Version.objects.get_for_object(article).select_related("revision__user")
+    try:
+        old = versions.get(pk=request.GET.get("from"))
+        new = versions.get(pk=request.GET["to"]) if request.GET.get("to") else None
+    except (Version.DoesNotExist, ValueError) as error:
+        raise Http404("No such version of this article.") from error
+    new_snapshot = version_snapshot(new.revision) if new else current_snapshot(article)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "original": article,
+        "title": f"Changes to “{article}”",
+        "old": old,
+        "new": new,
+        "changes": compare(version_snapshot(old.revision), new_snapshot),
+    }
+    return TemplateResponse(request, "admin/articles/article/compare.html", context)

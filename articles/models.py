@@ -225,6 +225,10 @@ class ArticleQuerySet(models.QuerySet):
         content_changed.send(sender=self.model, pks=None)
         return count
 
+    def store_working_copy_stats(self, **fields):
+        """Store derived working-copy values (digest, reading stats) that patients never see."""
+        return super().update(**fields)
+
     def review_due(self, within_days=30, today=None):
         """Return articles whose next review is overdue or due within the given days."""
         today = today or timezone.localdate()

@@ -18,6 +18,7 @@ from articles.models import Article, Release
 from experts.models import Expert
 
 PUBLISH_PERMISSION = "articles.publish_article"
+REVIEW_FIELDS = ("reviewed_by", "last_reviewed", "next_review_due")  # reviewers set them
 
 
 def can_publish(user):
@@ -226,3 +227,18 @@ def reschedule_view(model_admin, request, object_id, number):
         release=release,
     )
     return TemplateResponse(request, "admin/articles/article/reschedule.html", context)
+
+
+def restore_needs_reviewer(version, current):
+    """Say whether restoring a saved version (history) would publish, archive, bring back
+    the article, or change its review details: a reviewer's decisions."""
+    fields = version.field_dict
+    reviewer_only = (Article.Status.PUBLISHED, Article.Status.ARCHIVED)
+    if current is None:
+        return fields.get("status") in reviewer_only
+    if fields.get("status") != current.status and (
+        fields.get("status") in reviewer_only or current.status in reviewer_only
+    ):
+        return True
+    review = [Article._meta.get_field(name).attname for name in REVIEW_FIELDS]
+    return any(fields.get(name) != getattr(current, name) for name in review)

@@ -123,22 +123,35 @@ def reading_stats(content):
     return len(words(text)), grade(text)
 
 
-def working_copy(article):
-    """Return an unsaved Release of the article's working copy, as a preview shows it."""
-    content = snapshot(article)
+def new_release(article, content, number, **fields):
+    """Return an unsaved Release of a snapshot, with its derived reading stats and digest."""
     word_count, reading_grade = reading_stats(content)
-    latest = article.releases.order_by("-number").first()
     return Release(
         article=article,
-        number=(latest.number + 1) if latest else 1,
+        number=number,
         title=content["title"],
         summary=content["summary"],
         content=content,
         content_hash=content_hash(content),
         word_count=word_count,
         reading_grade=reading_grade,
-        reviewed_by=article.reviewed_by,
         reviewer_name=(content["reviewer"] or {}).get("name_with_credentials", ""),
+        **fields,
+    )
+
+
+def next_number(article):
+    latest = article.releases.order_by("-number").first()
+    return latest.number + 1 if latest else 1
+
+
+def working_copy(article):
+    """Return an unsaved Release of the article's working copy, as a preview shows it."""
+    return new_release(
+        article,
+        snapshot(article),
+        next_number(article),
+        reviewed_by=article.reviewed_by,
         reviewed_on=article.last_reviewed,
         go_live_at=timezone.now(),
     )
@@ -149,7 +162,7 @@ def refresh_working_copy(article_ids):
     for article in Article.objects.filter(pk__in=article_ids).for_snapshot():
         content = snapshot(article)
         word_count, reading_grade = reading_stats(content)
-        Article.objects.filter(pk=article.pk).update(
+        Article.objects.filter(pk=article.pk).store_working_copy_stats(
             working_hash=content_hash(content), word_count=word_count, reading_grade=reading_grade
         )
 
@@ -175,37 +188,31 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
             article.next_review_due = None  # save() sets it 12 months on
         article.reviewed_by = reviewer
         article.last_reviewed = reviewed_on
-        if article.status != Article.Status.ARCHIVED:
-            article.status = Article.Status.PUBLISHED
+        article.status = Article.Status.PUBLISHED  # publishing an archived article brings it back
         article.save()
-        content = snapshot(article)
-        word_count, reading_grade = reading_stats(content)
+        release = new_release(
+            article,
+            snapshot(article),
+            (latest.number + 1) if latest else 1,
+            reviewed_by=reviewer,
+            approved_by=user,
+            reviewed_on=reviewed_on,
+            go_live_at=go_live_at or timezone.now(),
+            note=note.strip(),
+        )
         try:
             with transaction.atomic():
-                release = Release.objects.create(
-                    article=article,
-                    number=(latest.number + 1) if latest else 1,
-                    title=content["title"],
-                    summary=content["summary"],
-                    content=content,
-                    content_hash=content_hash(content),
-                    word_count=word_count,
-                    reading_grade=reading_grade,
-                    reviewed_by=reviewer,
-                    reviewer_name=content["reviewer"]["name_with_credentials"],
-                    approved_by=user,
-                    reviewed_on=reviewed_on,
-                    go_live_at=go_live_at or timezone.now(),
-                    note=note.strip(),
-                )
-            release.experts.set([expert["id"] for expert in featured_experts(content)])
+                release.save()
+                release.experts.set([expert["id"] for expert in featured_experts(release.content)])
         except IntegrityError as error:
             raise PublishError(
                 "Someone else published this article at the same moment. Reload the page "
                 "to see their version, then publish again if it is still needed."
             ) from error
-        Article.objects.filter(pk=article.pk).update(
-            working_hash=release.content_hash, word_count=word_count, reading_grade=reading_grade
+        Article.objects.filter(pk=article.pk).store_working_copy_stats(
+            working_hash=release.content_hash,
+            word_count=release.word_count,
+            reading_grade=release.reading_grade,
         )
     return release
 

@@ -156,8 +156,8 @@ def generate(count):
         Reference,
         Section,
         Topic,
-        update_reading_stats,
     )
+    from articles.releases import publish
     from experts.models import Expert
 
     rng = random.Random(8)
@@ -198,8 +198,6 @@ def generate(count):
             article = Article.objects.create(
                 title=title,
                 summary=sentence(rng) + " " + sentence(rng),
-                status=Article.Status.PUBLISHED,
-                publish_at=now - datetime.timedelta(hours=n + 1),
                 reviewed_by=rng.choice(experts),
                 author=rng.choice(experts),
                 last_reviewed=(now - datetime.timedelta(days=30)).date(),
@@ -240,7 +238,13 @@ def generate(count):
             )
             article.topics.set(rng.sample(topics, rng.randint(1, 2)))
             article.tags.set(rng.sample(tags, rng.randint(3, 6)))
-            update_reading_stats(article)
+            publish(
+                article,
+                user=None,
+                reviewer=article.reviewed_by,
+                reviewed_on=article.last_reviewed,
+                go_live_at=now - datetime.timedelta(hours=n + 1),
+            )
 
 
 def build_site(count):
@@ -277,7 +281,7 @@ def pick_pages():
 
     from articles.models import Article, Topic
 
-    published = Article.objects.published()
+    published = Article.objects.live()
     article = published.filter(slug="magnesium-and-restless-leg-syndrome-guide").first()
     if article is None:  # no demo content: the generated article with the most sections
         article = published.annotate(n=Count("sections")).order_by("-n").first()

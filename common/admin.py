@@ -69,3 +69,16 @@ class VersionBeforeDeleteMixin:
         # its revision stack in a context variable, so a fresh context saves this
         # version now, on the same database connection and transaction.
         contextvars.Context().run(save)
+
+
+class ReadOnlyAdminMixin:
+    """A record nobody adds, changes or deletes through the admin (it is made by the system)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

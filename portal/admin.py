@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from taggit.models import Tag
 
-from common.admin import PortalAdminMixin
+from common.admin import PortalAdminMixin, ReadOnlyAdminMixin
 from portal import audit, two_factor
 from portal.models import AuditEvent, ClinicSettings
 
@@ -65,7 +65,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail: superusers read, filter and export it; nobody edits it."""
 
     list_display = ["time", "username", "kind", "object_repr", "message", "ip_address"]
@@ -80,15 +80,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="Export selected events as CSV")
     def export_csv(self, request, queryset):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from articles.models import Quote, Section
 from experts.models import ExpertLink
-from tests.conftest import make_article, make_clinic, make_expert, make_topic
+from tests.conftest import make_article, make_clinic, make_expert, make_topic, publish
 
 pytestmark = pytest.mark.browser
 
@@ -56,6 +56,7 @@ def site(live_server, transactional_db):
         text="Magnesium is a helpful mineral.",
         section=article.sections.get(position=2),
     )
+    publish(article, note="Sections written.")
     make_article(title="Iron and restless legs", topics=[topic], tags=["magnesium"], faqs=1)
     pages = {
         "home": reverse("portal:home"),

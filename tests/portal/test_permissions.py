@@ -4,11 +4,14 @@ Add a row to EXPECTED for each new route (the lead's release routes go here); a 
 registered in the admin without rows fails test_every_admin_model_is_in_the_table.
 """
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion import add_to_revision, create_revision
@@ -25,6 +28,7 @@ from tests.conftest import (
     make_reference,
     make_staff,
     make_topic,
+    publish,
 )
 
 ROLES = ["Editors", "Medical reviewers", "Front desk", "no group", "superuser"]
@@ -59,6 +63,20 @@ EXPECTED = {
     "admin index": (OK, OK, OK, OK, OK),
     "articles.article": FRONT_DESK_VIEWS,
     "articles.article compare": (OK, OK, OK, DENIED, OK),
+    # Releases: made only by publishing (reviewers), never changed or deleted by anyone.
+    "articles.release": {
+        "changelist": (OK, OK, OK, DENIED, OK),
+        "add": (DENIED,) * 5,
+        "change": (OK, OK, OK, DENIED, OK),  # read-only
+        "history": (OK, OK, OK, DENIED, OK),
+        "delete": (DENIED,) * 5,
+    },
+    "article publish screen": (DENIED, OK, DENIED, DENIED, OK),
+    "article versions": (OK, OK, OK, DENIED, OK),
+    "article versions compare": (OK, OK, OK, DENIED, OK),
+    "article version reschedule": (DENIED, OK, DENIED, DENIED, OK),
+    "working-copy preview": (OK, OK, 404, 404, OK),
+    "draft handout": (OK, OK, 404, 404, OK),
     "articles.topic": FRONT_DESK_VIEWS,
     "articles.reference": EDIT_NO_DELETE,
     "experts.expert": EDIT_NO_DELETE,
@@ -93,6 +111,8 @@ def make_objects():
     user = make_staff()
     rows = {
         "articles.article": article,
+        "articles.release": article.releases.get(),
+        "draft": make_article(status="draft"),
         "articles.topic": Topic.objects.first(),
         "articles.reference": make_reference(),
         "articles.slugredirect": SlugRedirect.objects.create(old_slug="old", article=article),
@@ -115,6 +135,8 @@ def routes(objects):
     """Return [(table key, kind, url)] for every staff route."""
     found = [("admin index", None, reverse("admin:index"))]
     for label, obj in objects.items():
+        if label == "draft":
+            continue
         app, model = label.split(".")
         for kind in EXPECTED[label]:
             args = [] if kind in ("changelist", "add", "recoverlist") else [obj.pk]
@@ -124,6 +146,29 @@ def routes(objects):
     version = Version.objects.get_for_object(article).first()
     found.append(("articles.article compare", None, f"{compare}?from={version.pk}"))
     found.append(("handout packet", None, reverse("articles:packet")))
+    release = objects["articles.release"]
+    later = publish(article, note="Later.", go_live_at=timezone.now() + timedelta(days=1))
+    for key, name, args, query in [
+        ("article publish screen", "admin:articles_article_publish", [article.pk], ""),
+        ("article versions", "admin:articles_article_releases", [article.pk], ""),
+        (
+            "article versions compare",
+            "admin:articles_article_compare_releases",
+            [article.pk],
+            "?from=1&to=working",
+        ),
+        (
+            "article version reschedule",
+            "admin:articles_article_reschedule",
+            [article.pk, later.number],
+            "",
+        ),
+    ]:
+        found.append((key, None, reverse(name, args=args) + query))
+    draft = objects["draft"]
+    found.append(("working-copy preview", None, draft.get_absolute_url()))
+    found.append(("draft handout", None, reverse("articles:handout", args=[draft.slug])))
+    assert release.number == 1
     return found
 
 
@@ -179,9 +224,10 @@ def test_staff_without_a_group_cannot_print_a_packet(client):
 
 
 @pytest.mark.django_db
-def test_front_desk_group_holds_only_view_permissions_for_articles_and_topics():
+def test_front_desk_group_holds_only_view_permissions_for_articles_releases_and_topics():
     perms = Group.objects.get(name="Front desk").permissions.all()
     assert sorted(f"{p.content_type.app_label}.{p.codename}" for p in perms) == [
         "articles.view_article",
+        "articles.view_release",
         "articles.view_topic",
     ]
