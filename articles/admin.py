@@ -36,6 +36,7 @@ from articles.models import (
     Section,
     SlugRedirect,
     Topic,
+    TopicCode,
 )
 from common.admin import (
     PortalAdminMixin,
@@ -372,12 +373,22 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
         return super().history_view(request, object_id, context)
 
 
+class TopicCodeInline(admin.TabularInline):
+    model = TopicCode
+    extra = 0
+    verbose_name = "diagnosis code"
+    verbose_name_plural = (
+        "diagnosis codes (for the health record's Infobutton; not shown to patients)"
+    )
+
+
 @admin.register(Topic)
 class TopicAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
-    list_display = ["name", "icd10_codes", "article_count"]
-    search_fields = ["name", "icd10_codes"]
+    list_display = ["name", "article_count"]
+    search_fields = ["name", "codes__code"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "icd10_codes", "description"]
+    fields = ["name", "slug", "description"]
+    inlines = [TopicCodeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

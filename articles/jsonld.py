@@ -9,16 +9,20 @@ from common.structured_data import CONTEXT, absolute_url, with_absolute_url
 PEOPLE = ("reviewedBy", "author")  # the MedicalWebPage's Person entries
 
 
-def topic_thing(topic):
-    """Return a topic as a MedicalCondition when it has ICD-10 codes, else a Thing."""
-    codes = [code.strip() for code in topic.icd10_codes.split(",") if code.strip()]
+def topic_thing(topic, codes=()):
+    """Return a topic as a MedicalCondition with its codes (TopicCode rows), else a Thing."""
     if not codes:
         return {"@type": "Thing", "name": topic.name}
     return {
         "@type": "MedicalCondition",
         "name": topic.name,
         "code": [
-            {"@type": "MedicalCode", "codeValue": code, "codingSystem": "ICD-10"} for code in codes
+            {
+                "@type": "MedicalCode",
+                "codeValue": code.code,
+                "codingSystem": code.get_system_display(),
+            }
+            for code in codes
         ],
     }
 
@@ -99,7 +103,8 @@ def medical_web_page(request, release, clinic, parts, topics=()):
     }
     for name, value in parts.items():
         data[name] = with_absolute_url(request, value) if name in PEOPLE else value
-    if about := [topic_thing(topic) for topic in topics]:
+    # Topics from articles.views.labels() carry their codes as code_rows.
+    if about := [topic_thing(topic, getattr(topic, "code_rows", ())) for topic in topics]:
         data["about"] = about
     if article.hero_image:
         data["image"] = absolute_url(request, article.hero_image.url)

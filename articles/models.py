@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 import re
 
@@ -11,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
+from articles import codes
 from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.signals import content_changed
@@ -76,12 +78,6 @@ class Topic(CleanTextMixin, models.Model):
     description = RichTextField(
         help_text="A short introduction shown at the top of the topic page."
     )
-    icd10_codes = models.CharField(
-        "ICD-10 codes",
-        max_length=120,
-        blank=True,
-        help_text="Optional, comma-separated, e.g. G25.81.",
-    )
 
     class Meta:
         ordering = ["name"]
@@ -95,6 +91,53 @@ class Topic(CleanTextMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class TopicCode(models.Model):
+    """A diagnosis code of a topic: the health record's Infobutton finds the topic by it."""
+
+    class System(models.TextChoices):
+        ICD10CM = codes.ICD10CM, "ICD-10-CM"
+        SNOMED_CT = codes.SNOMED_CT, "SNOMED CT"
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="codes")
+    system = models.CharField(
+        "code system", max_length=40, choices=System.choices, default=System.ICD10CM
+    )
+    code = models.CharField(
+        max_length=codes.MAX_LENGTH,
+        help_text="As in the health record, e.g. G25.81 (ICD-10-CM) or 32914008 (SNOMED CT).",
+    )
+    display = models.CharField(
+        "name",
+        max_length=200,
+        blank=True,
+        help_text="Optional: what the code means, e.g. Restless legs syndrome. Staff only.",
+    )
+
+    class Meta:
+        ordering = ["system", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "system", "code"], name="topiccode_unique_code"
+            )
+        ]
+        indexes = [models.Index(fields=["system", "code"], name="topiccode_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.get_system_display()} {self.code}"
+
+    def save(self, *args, **kwargs):
+        # full_clean() says what is wrong with a code; a direct save stores what it is given.
+        with contextlib.suppress(codes.InvalidCode):
+            self.code = codes.normalize(self.system, self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.code = codes.normalize(self.system, self.code)
+        except codes.InvalidCode as error:
+            raise ValidationError({"code": str(error)}) from error
 
 
 @reversion.register()

@@ -14,7 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from taggit.models import Tag
 
 from articles import jsonld, releases, rendering
-from articles.models import Article, Release, SlugRedirect, Topic, can_preview, handout_marker
+from articles.models import (
+    Article,
+    Release,
+    SlugRedirect,
+    Topic,
+    TopicCode,
+    can_preview,
+    handout_marker,
+)
 from common import structured_data
 
 RELATED_LIMIT = 4
@@ -29,25 +37,38 @@ def public_topics():
 
 
 def labels(article_id):
-    """Return an article's topics and tags, in one query: ([topics], [tags])."""
+    """Return an article's topics (with their codes) and tags, in one query: ([topics], [tags]).
+
+    Each topic carries its diagnosis codes as `code_rows`, for the page's JSON-LD.
+    """
+    fields = ("kind", "pk", "name", "slug")
     topics = Topic.objects.filter(articles=article_id).annotate(kind=Value("topic"))
     tags = Tag.objects.filter(
         taggit_taggeditem_items__object_id=article_id,
         taggit_taggeditem_items__content_type__app_label="articles",
         taggit_taggeditem_items__content_type__model="article",
-    ).annotate(kind=Value("tag"), codes=Value(""))
-    fields = ("kind", "pk", "name", "slug")
+    ).annotate(kind=Value("tag"))
+    codes = TopicCode.objects.filter(topic__articles=article_id).annotate(kind=Value("code"))
     rows = (
         topics.order_by()
-        .values_list(*fields, "icd10_codes")
-        .union(tags.order_by().values_list(*fields, "codes"), all=True)
+        .values_list(*fields)
+        .union(
+            tags.order_by().values_list(*fields),
+            codes.order_by().values_list("kind", "topic_id", "system", "code"),
+            all=True,
+        )
     )
-    found = {"topic": [], "tag": []}
-    for kind, pk, name, slug, codes in rows:
-        if kind == "topic":
-            found[kind].append(Topic(pk=pk, name=name, slug=slug, icd10_codes=codes))
+    found = {"topic": [], "tag": [], "code": []}
+    for kind, pk, name, slug in rows:
+        if kind == "code":
+            found[kind].append(TopicCode(topic_id=pk, system=name, code=slug))
         else:
-            found[kind].append(Tag(pk=pk, name=name, slug=slug))
+            found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+    for topic in found["topic"]:
+        topic.code_rows = sorted(
+            (code for code in found["code"] if code.topic_id == topic.pk),
+            key=lambda code: (code.system, code.code),
+        )
     return sorted(found["topic"], key=str), sorted(found["tag"], key=str)
 
 
@@ -160,12 +181,12 @@ def topics(request):
 
 def topic(request, slug):
     """Show a topic and its live articles."""
-    topic = get_object_or_404(Topic, slug=slug)
+    topic = get_object_or_404(Topic.objects.prefetch_related("codes"), slug=slug)
     context = {
         "topic": topic,
         "articles": Release.objects.live().for_listing().filter(article__topics=topic),
         "page_data": structured_data.collection_page(
-            request, topic.name, jsonld.topic_thing(topic)
+            request, topic.name, jsonld.topic_thing(topic, topic.codes.all())
         ),
     }
     return render(request, "articles/topic.html", context)

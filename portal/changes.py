@@ -14,7 +14,17 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 from taggit.models import Tag, TaggedItem
 
 from articles import rendering
-from articles.models import FAQ, Article, Citation, Quote, Reference, Release, Section, Topic
+from articles.models import (
+    FAQ,
+    Article,
+    Citation,
+    Quote,
+    Reference,
+    Release,
+    Section,
+    Topic,
+    TopicCode,
+)
 from articles.releases import refresh_working_copy
 from common.signals import content_changed
 from experts.models import Expert
@@ -22,7 +32,8 @@ from portal import cache, search_index
 from portal.models import ClinicSettings
 
 WORKING_COPY_PARTS = (Section, Quote, Citation, FAQ)
-SHOWN_TO_PATIENTS = (Expert, Topic, Tag, TaggedItem, ClinicSettings)
+# Topic codes are never shown on pages, but the Infobutton and the API serve them.
+SHOWN_TO_PATIENTS = (Expert, Topic, TopicCode, Tag, TaggedItem, ClinicSettings)
 
 
 def working_copies_changed(article_ids, using):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_prose_editor",
+    "ninja",  # the API's docs page (Swagger UI) from its own static files, not a CDN
     "portal",
     "articles",
     "experts",
@@ -74,6 +75,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.api_http.SystemRoutesMiddleware",  # before the page cache: counts cached hits too
     "portal.middleware.RejectNulMiddleware",  # 400, not 500, for NUL bound for the database
     "portal.cache.PageCacheMiddleware",  # outside CSP etc.: stored pages keep their headers
     "csp.middleware.CSPMiddleware",
@@ -202,7 +204,17 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # passes too (portal/two_factor.py), so wrong codes after a right password still add up.
 AXES_RESET_ON_SUCCESS = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]  # codes are never logged
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+
+# --- Content API and Infobutton (portal/api.py, portal/infobutton.py) -------------
+# Requests per client address to /api/, as "requests/seconds" in fixed windows, counted
+# in the cache above (per process with the local-memory cache: set REDIS_URL to share
+# the count between workers); "0" turns the limit off. Answers from the page cache count.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120/60")
+# Origins whose pages may read /api/ and /infobutton/ answers from a browser (CORS),
+# e.g. https://ehr.example.org; "*" for any. Empty: CORS stays off.
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS")
 
 # --- Two-factor sign-in for staff (django-otp; portal/two_factor.py) --------------
 # "required": every staff account enrols an authenticator app (TOTP) at first sign-in and

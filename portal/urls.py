@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import health, search, two_factor, views
+from portal import handout_finder, health, infobutton, search, two_factor, views
+from portal.api import api
 from portal.feeds import LatestArticlesFeed
 from portal.sitemaps import SITEMAPS
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("feed.xml", LatestArticlesFeed(), name="feed"),
+    path("infobutton/", infobutton.infobutton, name="infobutton"),
 ]
 
 expert_urlpatterns = [
@@ -27,6 +29,8 @@ urlpatterns = [
     path("", include("articles.urls")),
     path("experts/", include((expert_urlpatterns, "experts"))),
     path("admin/2fa/", include((two_factor.urlpatterns, "two_factor"))),
+    path("api/v1/", api.urls),
+    path("admin/find-handouts/", handout_finder.find_handouts, name="find_handouts"),
     path("admin/", admin.site.urls),
 ]
 

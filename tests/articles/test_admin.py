@@ -669,7 +669,13 @@ def test_topic_admin_fills_slug_from_name_and_uses_the_editor(admin_client):
     assert "data-django-prose-editor-configurable" in html
     response = admin_client.post(
         reverse("admin:articles_topic_add"),
-        {"name": "Restless legs syndrome", "slug": "", "description": "<p>About.</p>"},
+        {
+            "name": "Restless legs syndrome",
+            "slug": "",
+            "description": "<p>About.</p>",
+            "codes-TOTAL_FORMS": "0",  # the diagnosis codes inline
+            "codes-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302
     assert Topic.objects.get(slug="restless-legs-syndrome").name == "Restless legs syndrome"

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, Citation, Quote, Section
+from articles.models import Article, Citation, Quote, Section, TopicCode
 from tests.conftest import (
     make_article,
     make_clinic,
@@ -196,7 +196,8 @@ def test_article_page_links_to_its_handouts(client, article):
 
 
 def test_article_json_ld_is_a_medical_web_page_with_review_and_citations(client):
-    topic = make_topic(name="Restless legs syndrome", icd10_codes="G25.81")
+    topic = make_topic(name="Restless legs syndrome")
+    TopicCode.objects.create(topic=topic, system=TopicCode.System.ICD10CM, code="G25.81")
     reviewer = make_expert(name="Ana Ruiz", credentials="MD")
     article = make_article(
         reviewed_by=reviewer, topics=[topic], citations=1, faqs=1, summary="About magnesium."
@@ -424,7 +425,7 @@ def test_staff_preview_query_count_is_constant(admin_client, django_assert_max_n
 LIST_QUERIES = {
     "/articles/": [2, 2],
     "/topics/": [1, 1],
-    "/topics/{topic}/": [3, 3],
+    "/topics/{topic}/": [4, 4],  # with the topic's diagnosis codes, for its JSON-LD
     "/tags/{tag}/": [3, 3],
     "/faqs/": [1, 1],
 }

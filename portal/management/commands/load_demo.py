@@ -15,7 +15,17 @@ from reversion.errors import RevertError
 from reversion.models import Version
 
 from articles import plain_panel, releases
-from articles.models import FAQ, Article, Citation, Quote, Reference, Section, SlugRedirect, Topic
+from articles.models import (
+    FAQ,
+    Article,
+    Citation,
+    Quote,
+    Reference,
+    Section,
+    SlugRedirect,
+    Topic,
+    TopicCode,
+)
 from experts.models import Expert
 from portal.models import ClinicSettings
 
@@ -105,15 +115,26 @@ class Loader:
         return self.found[kind, key]
 
     def topic(self, slug):
-        data = self.common["topic"]
+        data = dict(self.common["topic"])
+        codes = data.pop("codes", [])
         if data["slug"] != slug:
             raise CommandError(f"portal/demo/common.json has no topic “{slug}”.")
         return self.find_or_create(
             "topic",
             slug,
             Topic.objects.filter(Q(slug=slug) | Q(name=data["name"])),
-            lambda: Topic(**{**data, "description": rich_text(data["description"])}),
+            lambda: self.new_topic(data, codes),
         )
+
+    def new_topic(self, data, codes):
+        """Return a new topic, saved with its diagnosis codes (an existing one is kept as is)."""
+        topic = saved(Topic(**{**data, "description": rich_text(data["description"])}))
+        systems = {label: value for value, label in TopicCode.System.choices}
+        for code in codes:
+            if code["system"] not in systems:
+                raise CommandError(f"Unknown code system “{code['system']}” in common.json.")
+            saved(TopicCode(topic=topic, **{**code, "system": systems[code["system"]]}))
+        return topic
 
     def expert(self, slug):
         data = self._entry("experts", "slug", slug)
