@@ -587,6 +587,8 @@ def analyse(parts, hardest=5, language="en"):
         part = Counts()
         for sentence in sentences(plain_text(markup)):
             c = _sentence_counts(sentence, language)
+            if not c.words:  # punctuation or symbols alone: nothing to read, nothing to grade
+                continue
             part += c
             difficulty = _grade(c, language)
             fragment = c.words < MIN_HARD_WORDS

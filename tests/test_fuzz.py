@@ -283,7 +283,9 @@ def test_topic_and_reference_forms_take_any_text_and_pages_render_them(
     journal,
     pages,
 ):
-    topic = {"name": name, "slug": "", "icd10_codes": codes, "description": description}
+    topic = {"name": name, "slug": "", "description": description} | rows(
+        "codes", [{"system": "2.16.840.1.113883.6.90", "code": codes[:40], "display": codes}]
+    )
     post(
         admin_client,
         reverse("admin:articles_topic_add"),
@@ -354,7 +356,7 @@ def test_plain_input_saves_through_every_fuzzed_form(
     data |= rows("faqs", [{"position": "1", "question": "Q?", "answer": "<p>A</p>"}])
     forms = {
         "articles_article": data,
-        "articles_topic": {"name": "Plain", "slug": "", "icd10_codes": "", "description": "x"},
+        "articles_topic": {"name": "Plain", "slug": "", "description": "x"} | rows("codes", []),
         "articles_reference": REFERENCE | {"title": "Plain"},
         "experts_expert": EXPERT | {"name": "Plain"},
     }

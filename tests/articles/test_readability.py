@@ -448,3 +448,11 @@ def test_a_short_heading_of_long_words_ranks_after_a_full_sentence():
         "You may find it hard to sit still at night.",
         "Anxiety or irritability",
     ]
+
+
+def test_analyse_skips_sentences_without_words():
+    from articles.readability import analyse
+
+    result = analyse([("Odd", "<p>… !!! ⁂</p><p>Short words here.</p>")])
+    assert result.grade is not None
+    assert [s.text for s in result.hardest] == ["Short words here."]
