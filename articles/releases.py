@@ -15,7 +15,7 @@ from django.utils import timezone
 from articles.citations import ama
 from articles.history import word_diff
 from articles.models import Article, Release
-from articles.readability import grade, plain_text, words
+from articles.readability import fernandez_huerta, grade, grade_es, plain_text, words
 
 
 def expert_data(expert):
@@ -117,20 +117,34 @@ def content_text(content):
     return "\n\n".join(part for part in parts if part)
 
 
-def reading_stats(content):
-    """Return (word count, reading grade) of a snapshot; the grade always fits its column."""
+def reading_stats(content, language="en"):
+    """Return (word count, reading grade) of a snapshot; the grade always fits its column.
+
+    Spanish text is graded by its Fernández-Huerta score (readability.grade_es), English
+    text by Flesch-Kincaid.
+    """
     text = content_text(content)
-    return len(words(text)), grade(text)
+    return len(words(text)), (grade_es if language == "es" else grade)(text)
+
+
+def reading_score(content, language="en"):
+    """Return the Fernández-Huerta score (0-100) of a Spanish snapshot; None for others."""
+    if language != "es":
+        return None
+    score = fernandez_huerta(content_text(content))
+    return None if score is None else round(min(100.0, max(0.0, score)), 1)
 
 
 def working_copy(article):
     """Return an unsaved Release of the article's working copy, as a preview shows it."""
     content = snapshot(article)
-    word_count, reading_grade = reading_stats(content)
+    word_count, reading_grade = reading_stats(content, article.language)
     latest = article.releases.order_by("-number").first()
     return Release(
         article=article,
         number=(latest.number + 1) if latest else 1,
+        language=article.language,
+        source_release_id=article.translated_from_release_id,
         title=content["title"],
         summary=content["summary"],
         content=content,
@@ -148,9 +162,12 @@ def refresh_working_copy(article_ids):
     """Store each article's working-copy digest and reading stats (after its parts changed)."""
     for article in Article.objects.filter(pk__in=article_ids).for_snapshot():
         content = snapshot(article)
-        word_count, reading_grade = reading_stats(content)
+        word_count, reading_grade = reading_stats(content, article.language)
         Article.objects.filter(pk=article.pk).update(
-            working_hash=content_hash(content), word_count=word_count, reading_grade=reading_grade
+            working_hash=content_hash(content),
+            word_count=word_count,
+            reading_grade=reading_grade,
+            reading_score=reading_score(content, article.language),
         )
 
 
@@ -179,12 +196,15 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
             article.status = Article.Status.PUBLISHED
         article.save()
         content = snapshot(article)
-        word_count, reading_grade = reading_stats(content)
+        word_count, reading_grade = reading_stats(content, article.language)
         try:
             with transaction.atomic():
                 release = Release.objects.create(
                     article=article,
                     number=(latest.number + 1) if latest else 1,
+                    language=article.language,
+                    # A translation records the source version its text follows.
+                    source_release_id=article.translated_from_release_id,
                     title=content["title"],
                     summary=content["summary"],
                     content=content,
@@ -205,7 +225,10 @@ def publish(article, *, user, reviewer, reviewed_on, go_live_at=None, note=""):
                 "to see their version, then publish again if it is still needed."
             ) from error
         Article.objects.filter(pk=article.pk).update(
-            working_hash=release.content_hash, word_count=word_count, reading_grade=reading_grade
+            working_hash=release.content_hash,
+            word_count=word_count,
+            reading_grade=reading_grade,
+            reading_score=reading_score(content, article.language),
         )
     return release
 
