@@ -16,10 +16,11 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils._os import safe_join
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from articles import releases
@@ -97,7 +98,9 @@ def release_parts(request, release, anchor=""):
             for c in content["citations"]
         ],
         "url": url,
-        "qr": qr_svg(url, f"QR code linking to {release.title} online"),
+        "qr": qr_svg(
+            url, gettext("QR code linking to %(title)s online") % {"title": release.title}
+        ),
     }
 
 
@@ -174,7 +177,9 @@ def handout(request, slug):
     """Show the print-first handout page of an article."""
     release = handout_release(request, slug)
     large = request.GET.get("size") == "large"
-    return render(request, "articles/handout.html", _page_context(request, release, large, False))
+    with translation.override(release.language):  # a Spanish article's handout is all Spanish
+        context = _page_context(request, release, large, False)
+        return render(request, "articles/handout.html", context)
 
 
 def handout_pdf(request, slug):
@@ -186,8 +191,9 @@ def handout_pdf(request, slug):
             f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
             content_type="text/plain; charset=utf-8",
         )
-    context = _page_context(request, release, request.GET.get("size") == "large", True)
-    html = render_to_string("articles/handout.html", context, request=request)
+    with translation.override(release.language):
+        context = _page_context(request, release, request.GET.get("size") == "large", True)
+        html = render_to_string("articles/handout.html", context, request=request)
     filename = (
         f"{release.slug}-v{release.number}.pdf" if release.pk else f"{release.slug}-draft.pdf"
     )
@@ -267,8 +273,16 @@ def packet(request):
     live = {release.article_id: release for release in live}
     chosen = [live.get(a.pk) or releases.working_copy(a) for a in articles]
     large = form.cleaned_data["large"]
+    handouts = []
+    for release in chosen:
+        with translation.override(release.language):
+            handouts.append(release_parts(request, release, anchor=f"a{release.article_id}-"))
+    # The cover speaks the articles' language when they share one (each article always
+    # prints in its own); a mixed packet has an English cover.
+    spoken = {release.language for release in chosen}
     context = {
-        "handouts": [release_parts(request, r, anchor=f"a{r.article_id}-") for r in chosen],
+        "handouts": handouts,
+        "cover_language": spoken.pop() if len(spoken) == 1 else settings.LANGUAGE_CODE,
         "printed_on": timezone.localdate(),
         "note": form.cleaned_data["note"],
         "large": large,

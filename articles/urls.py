@@ -12,6 +12,6 @@ urlpatterns = [
     path("handouts/packet/", handouts.packet, name="packet"),
     path("topics/", views.topics, name="topics"),
     path("topics/<slug:slug>/", views.topic, name="topic"),
-    path("tags/<slug:slug>/", views.tag, name="tag"),
+    path("tags/<str:slug>/", views.tag, name="tag"),  # taggit keeps accents: sueño
     path("faqs/", views.faqs, name="faqs"),
 ]
