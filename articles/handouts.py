@@ -146,7 +146,25 @@ def render_pdf(request, html, paper):
     document = HTML(
         string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_fetcher
     )
-    return document.write_pdf(stylesheets=[page_size])
+    return document.write_pdf(stylesheets=[page_size, CSS(string=page_labels_css())])
+
+
+def css_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_labels_css():
+    """Return the page-margin words of handout.css in the active language ("Página 1 de 2")."""
+    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+    page_of = css_string(gettext("Page %(page)s of %(pages)s") % {k: f"\0{k}\1" for k in counters})
+    for name, counter in counters.items():
+        page_of = page_of.replace(f"\0{name}\1", counter)
+    draft = css_string(gettext("DRAFT — not for patients"))
+    # A user stylesheet: !important to win over handout.css's English words.
+    return (
+        f"@page {{ @bottom-right {{ content: {page_of} !important; }} }}\n"
+        f"@page draft, large-draft {{ @top-center {{ content: {draft} !important; }} }}"
+    )
 
 
 def pdf_response(pdf, filename):
@@ -194,10 +212,11 @@ def handout_pdf(request, slug):
     with translation.override(release.language):
         context = _page_context(request, release, request.GET.get("size") == "large", True)
         html = render_to_string("articles/handout.html", context, request=request)
+        pdf = render_pdf(request, html, paper)
     filename = (
         f"{release.slug}-v{release.number}.pdf" if release.pk else f"{release.slug}-draft.pdf"
     )
-    return pdf_response(render_pdf(request, html, paper), filename)
+    return pdf_response(pdf, filename)
 
 
 class PacketForm(forms.Form):
@@ -290,4 +309,6 @@ def packet(request):
     }
     html = render_to_string("articles/packet.html", context, request=request)
     filename = f"handout-packet-{context['printed_on']:%Y-%m-%d}.pdf"
-    return pdf_response(render_pdf(request, html, form.cleaned_data["paper"]), filename)
+    with translation.override(context["cover_language"]):
+        pdf = render_pdf(request, html, form.cleaned_data["paper"])
+    return pdf_response(pdf, filename)
