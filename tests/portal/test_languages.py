@@ -280,3 +280,9 @@ def test_release_of_a_spanish_article_is_spanish(db):
     article = make_article(language="es", reviewed_by=make_expert())
     assert Release.objects.get(article=article).language == "es"
     assert article.get_absolute_url().startswith("/es/articles/")
+
+
+def test_robots_keeps_crawlers_out_of_both_searches(client, db):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /search/" in text
+    assert "Disallow: /es/search/" in text
