@@ -19,6 +19,7 @@ from articles import (
     releases,
     review,
     sharing,
+    translations,
     workflow,
 )
 from articles.citations import ama_html
@@ -38,6 +39,7 @@ from articles.models import (
     Topic,
     TopicCode,
 )
+from articles.readability import spanish_label
 from common.admin import (
     PortalAdminMixin,
     PortalFieldsMixin,
@@ -72,6 +74,21 @@ class ReviewDueFilter(admin.SimpleListFilter):
             return queryset.review_due(within_days=30).filter(next_review_due__gte=today)
         if self.value() == "never":
             return queryset.filter(last_reviewed__isnull=True)
+        return queryset
+
+
+class TranslationBehindFilter(admin.SimpleListFilter):
+    title = "translation"
+    parameter_name = "translation"
+
+    def lookups(self, request, model_admin):
+        return [("behind", "Translation behind its source"), ("all", "Translations")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "behind":
+            return queryset.filter(pk__in=Article.objects.stale_translations().values("pk"))
+        if self.value() == "all":
+            return queryset.filter(translation_of__isnull=False)
         return queryset
 
 
@@ -119,18 +136,34 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
         "next_review",
         "updated",
     ]
-    list_filter = ["status", "topics", "reviewed_by", ReviewDueFilter]
+    list_filter = [
+        "status",
+        "language",
+        TranslationBehindFilter,
+        "topics",
+        "reviewed_by",
+        ReviewDueFilter,
+    ]
     list_select_related = ["reviewed_by"]
     search_fields = ["title", "summary", "tags__name"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["author", "reviewed_by", "topics"]
-    readonly_fields = ["stage_and_versions", "reading_level", "plain_language", "updated"]
+    autocomplete_fields = ["author", "reviewed_by", "topics", "translation_of"]
+    readonly_fields = [
+        "stage_and_versions",
+        "reading_level",
+        "plain_language",
+        "updated",
+        "translated_from_release",
+        "translation_status",
+    ]
     inlines = [SectionInline, QuoteInline, CitationInline, FAQInline]
     actions = [
         "send_to_review",
         "archive",
         print_handout_packet,
         handout_report.export_content_audit,
+        "translate_into_spanish",
+        "mark_translation_up_to_date",
     ]
     ordering = ["-updated"]
     object_history_template = "admin/articles/article/object_history.html"
@@ -180,6 +213,19 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
             },
         ),
         ("Search and sharing", {"fields": ["meta_description"]}),
+        (
+            "Language and translation",
+            {
+                "description": "A translation is published and reviewed like any article. It "
+                "is behind when its source has a newer live version than the one its text follows.",
+                "fields": [
+                    "language",
+                    "translation_of",
+                    "translated_from_release",
+                    "translation_status",
+                ],
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -235,10 +281,23 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
             return f"{article.next_review_due:%Y-%m-%d} (overdue)"
         return f"{article.next_review_due:%Y-%m-%d}"
 
+    @admin.display(description="compared with its source")
+    def translation_status(self, article):
+        if not article.pk or not article.translation_of_id:
+            return "Not a translation."
+        return translations.status_html(article)
+
     @admin.display(description="reading level")
     def reading_level(self, article):
         if article.reading_grade is None:
             return "Not worked out yet: it is calculated when the article is saved."
+        if article.language == "es" and article.reading_score is not None:
+            return (
+                f"Fernández-Huerta {article.reading_score} "
+                f"({spanish_label(float(article.reading_score))}) ≈ US school grade "
+                f"{article.reading_grade} (aim for 8 or lower, a score of about 65 or more); "
+                f"{article.word_count} words, about {article.reading_minutes} min to read"
+            )
         return (
             f"US school grade {article.reading_grade} (aim for 8 or lower); "
             f"{article.word_count} words, about {article.reading_minutes} min to read"
@@ -251,6 +310,44 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
         return plain_panel.render_for_change_form(article)
 
     # Actions -------------------------------------------------------------------
+
+    @admin.action(description="Translate into Spanish", permissions=["add"])
+    def translate_into_spanish(self, request, queryset):
+        for source in queryset:
+            try:
+                translation = translations.start(source, "es", request.user)
+            except translations.TranslationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.log_addition(request, translation, "Started as a Spanish translation.")
+            self.message_user(
+                request,
+                format_html(
+                    'Started <a href="{}">{}</a>: a draft to translate, from version {} of the source.',
+                    reverse("admin:articles_article_change", args=[translation.pk]),
+                    translation.slug,
+                    translation.translated_from_release.number,
+                ),
+                messages.SUCCESS,
+            )
+
+    @admin.action(
+        description="Mark translations as following their source's live version",
+        permissions=["change"],
+    )
+    def mark_translation_up_to_date(self, request, queryset):
+        for article in queryset:
+            try:
+                live = translations.mark_up_to_date(article)
+            except translations.TranslationError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"“{article}” now follows version {live.number} of its source; "
+                "publish it to show patients.",
+                messages.SUCCESS,
+            )
 
     @admin.action(description="Send selected articles to medical review", permissions=["change"])
     def send_to_review(self, request, queryset):

@@ -96,6 +96,14 @@ class ArticleForm(forms.ModelForm):
                 "Choose “In review” and a medical reviewer will check and publish it.",
             )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # a form without it keeps the article's language
+            self.fields["language"].required = False
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or self.instance.language
+
     def clean_status(self):
         """Refuse "Published" for an article with no release: publishing makes the first one."""
         status = self.cleaned_data["status"]

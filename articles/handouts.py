@@ -16,10 +16,11 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils._os import safe_join
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from articles import handout_log, pdf_limits, releases
@@ -109,7 +110,9 @@ def release_parts(request, release, anchor=""):
             for c in content["citations"]
         ],
         "url": url,
-        "qr": qr_svg(url, f"QR code linking to {release.title} online"),
+        "qr": qr_svg(
+            url, gettext("QR code linking to %(title)s online") % {"title": release.title}
+        ),
     }
 
 
@@ -152,19 +155,38 @@ def render_pdf(request, html, paper):
     Cached, and bounded in words, time and renders at once (articles/pdf_limits.py).
     """
     base_url = request.build_absolute_uri("/")
+    labels_css = page_labels_css()  # in the active language, before any worker process
     return pdf_limits.bounded_render(
-        request, html, paper, lambda html, paper: write_pdf(html, paper, base_url)
+        request, html, paper, lambda html, paper: write_pdf(html, paper, base_url, labels_css)
     )
 
 
-def write_pdf(html, paper, base_url):
+def write_pdf(html, paper, base_url, labels_css=""):
     """Return the PDF bytes WeasyPrint makes of html on the given paper."""
     # Imported on use so the site still runs where Pango is missing; only PDFs need it.
     from weasyprint import CSS, HTML
 
     page_size = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}")
     document = HTML(string=html, base_url=base_url, url_fetcher=local_fetcher)
-    return document.write_pdf(stylesheets=[page_size])
+    return document.write_pdf(stylesheets=[page_size, CSS(string=labels_css)])
+
+
+def css_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_labels_css():
+    """Return the page-margin words of handout.css in the active language ("Página 1 de 2")."""
+    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
+    page_of = css_string(gettext("Page %(page)s of %(pages)s") % {k: f"\0{k}\1" for k in counters})
+    for name, counter in counters.items():
+        page_of = page_of.replace(f"\0{name}\1", counter)
+    draft = css_string(gettext("DRAFT — not for patients"))
+    # A user stylesheet: !important to win over handout.css's English words.
+    return (
+        f"@page {{ @bottom-right {{ content: {page_of} !important; }} }}\n"
+        f"@page draft, large-draft {{ @top-center {{ content: {draft} !important; }} }}"
+    )
 
 
 def pdf_response(pdf, filename):
@@ -212,7 +234,9 @@ def handout(request, slug):
     """Show the print-first handout page of an article."""
     release = handout_release(request, slug)
     large = request.GET.get("size") == "large"
-    return render(request, "articles/handout.html", _page_context(request, release, large, False))
+    with translation.override(release.language):  # a Spanish article's handout is all Spanish
+        context = _page_context(request, release, large, False)
+        return render(request, "articles/handout.html", context)
 
 
 def handout_pdf(request, slug):
@@ -228,12 +252,14 @@ def handout_pdf(request, slug):
 
 
 def _handout_pdf(request, release, paper, large, for_line=""):
-    context = _page_context(request, release, large, True, for_line)
-    html = render_to_string("articles/handout.html", context, request=request)
+    with translation.override(release.language):
+        context = _page_context(request, release, large, True, for_line)
+        html = render_to_string("articles/handout.html", context, request=request)
+        pdf = render_pdf(request, html, paper)
     filename = (
         f"{release.slug}-v{release.number}.pdf" if release.pk else f"{release.slug}-draft.pdf"
     )
-    return pdf_response(render_pdf(request, html, paper), filename)
+    return pdf_response(pdf, filename)
 
 
 def for_field():
@@ -409,8 +435,16 @@ def packet(request):
     large, paper = form.cleaned_data["large"], form.cleaned_data["paper"]
     if recording:
         handout_log.record_given(request.user, chosen, paper, large, in_packet=True)
+    handouts = []
+    for release in chosen:
+        with translation.override(release.language):
+            handouts.append(release_parts(request, release, anchor=f"a{release.article_id}-"))
+    # The cover speaks the articles' language when they share one (each article always
+    # prints in its own); a mixed packet has an English cover.
+    spoken = {release.language for release in chosen}
     context = {
-        "handouts": [release_parts(request, r, anchor=f"a{r.article_id}-") for r in chosen],
+        "handouts": handouts,
+        "cover_language": spoken.pop() if len(spoken) == 1 else settings.LANGUAGE_CODE,
         "printed_on": timezone.localdate(),
         "note": form.cleaned_data["note"],
         "for_line": form.cleaned_data["for_line"],
@@ -419,7 +453,9 @@ def packet(request):
     }
     html = render_to_string("articles/packet.html", context, request=request)
     filename = f"handout-packet-{context['printed_on']:%Y-%m-%d}.pdf"
-    return pdf_response(render_pdf(request, html, paper), filename)
+    with translation.override(context["cover_language"]):
+        pdf = render_pdf(request, html, paper)
+    return pdf_response(pdf, filename)
 
 
 def chosen_releases(request, ordered):

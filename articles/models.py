@@ -8,8 +8,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from taggit.managers import TaggableManager
 
 from articles import codes
@@ -272,6 +273,30 @@ class ArticleQuerySet(models.QuerySet):
         """Store derived working-copy values (digest, reading stats) that patients never see."""
         return super().update(**fields)
 
+    def stale_translations(self, now=None):
+        """Return translations whose live release was made from an older source release.
+
+        Each is annotated with source_live_number (the source's live release) and
+        translated_from_number (the source release the live translation was made from;
+        None for a release that recorded none, which counts as behind).
+        """
+        live = Release.objects.live(now)
+        return (
+            self.filter(translation_of__isnull=False)
+            .annotate(
+                source_live_number=models.Subquery(
+                    live.filter(article=OuterRef("translation_of")).values("number")[:1]
+                ),
+                translated_from_number=models.Subquery(
+                    live.filter(article=OuterRef("pk")).values("source_release__number")[:1]
+                ),
+            )
+            .filter(
+                models.Exists(live.filter(article=OuterRef("pk"))),
+                source_live_number__gt=Coalesce("translated_from_number", 0),
+            )
+        )
+
     def review_due(self, within_days=30, today=None):
         """Return articles whose next review is overdue or due within the given days."""
         today = today or timezone.localdate()
@@ -362,6 +387,33 @@ class Article(CleanTextMixin, models.Model):
         help_text="Optional: when to call the clinic and when to call 911 or go to the "
         "emergency room. Shown in a warning box on the page and handout.",
     )
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language the article is written in; its pages show in that language.",
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="For a translation: the article it was translated from.",
+    )
+    # The source release this translation's text follows; publishing records it on the
+    # new release (Release.source_release). Set when the translation is started and when
+    # staff mark it as brought up to date with a newer source release.
+    translated_from_release = models.ForeignKey(
+        "Release",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="translated from version",
+        help_text="The version of the source article this translation follows.",
+    )
 
     reading_grade = models.DecimalField(
         max_digits=4,
@@ -369,7 +421,15 @@ class Article(CleanTextMixin, models.Model):
         null=True,
         blank=True,
         editable=False,
-        help_text="US school grade needed to read the article (Flesch–Kincaid); aim for 8 or lower.",
+        help_text="US school grade needed to read the article (Flesch–Kincaid; for Spanish, from the Fernández-Huerta score); aim for 8 or lower.",
+    )
+    reading_score = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For Spanish: the Fernández-Huerta readability score, 0 (very hard) to 100 (very easy).",
     )
     word_count = models.PositiveIntegerField(default=0, editable=False)
     # The grade of each part (summary, key points, sections, quotes, FAQs): see
@@ -423,10 +483,15 @@ class Article(CleanTextMixin, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.slug})
 
     def clean(self):
         errors = {}
+        if self.translation_of_id and self.translation_of_id == self.pk:
+            errors["translation_of"] = "An article cannot be a translation of itself."
+        elif self.translation_of and self.translation_of.language == self.language:
+            errors["language"] = "A translation is in another language than its source."
         if (
             self.last_reviewed
             and self.next_review_due
@@ -596,6 +661,41 @@ class ReleaseQuerySet(models.QuerySet):
             article__status=Article.Status.ARCHIVED
         )
 
+    def in_language(self, language=None):
+        """Return releases in the given language (default: the language of this request)."""
+        return self.filter(language=language or translation.get_language())
+
+    def with_translations(self, now=None):
+        """Annotate what a page says about its other languages, in the same query.
+
+        alt_<code>: the slug of the live article in that language that this one translates,
+        is translated by, or shares a source with; for a translation, the source's live
+        release: source_live_number, source_live_at and source_slug, and
+        translated_from_number (the source release this one was made from).
+        """
+        live = Release.objects.live(now)
+        source = live.filter(article=OuterRef("article__translation_of"))
+        related = (
+            Q(article=OuterRef("article__translation_of"))
+            | Q(article__translation_of=OuterRef("article"))
+            | Q(article__translation_of=OuterRef("article__translation_of"))
+        )
+        others = {
+            f"alt_{code}": models.Subquery(
+                live.filter(related, language=code)
+                .exclude(article=OuterRef("article"))
+                .values("article__slug")[:1]
+            )
+            for code, _ in settings.LANGUAGES
+        }
+        return self.annotate(
+            **others,
+            source_live_number=models.Subquery(source.values("number")[:1]),
+            source_live_at=models.Subquery(source.values("go_live_at")[:1]),
+            source_slug=models.Subquery(source.values("article__slug")[:1]),
+            translated_from_number=models.F("source_release__number"),
+        )
+
     def featuring(self, expert):
         """Return releases the expert reviewed, wrote or is quoted in (as they stood)."""
         return self.filter(experts=expert)
@@ -642,6 +742,14 @@ class Release(CleanTextMixin, models.Model):
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="releases")
     number = models.PositiveIntegerField(help_text="1, 2, 3 … per article; printed on handouts.")
     language = models.CharField(max_length=10, default="en")
+    source_release = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translated_releases",
+        help_text="For a translation: the release of the source article it was translated from.",
+    )
     title = models.CharField(max_length=200)
     summary = models.TextField()
     # Sections, quotes (with the experts as they stood), citations (with the references as
@@ -707,7 +815,8 @@ class Release(CleanTextMixin, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.article.slug})
+        with translation.override(self.language):
+            return reverse("articles:detail", kwargs={"slug": self.article.slug})
 
     def delete(self, *args, **kwargs):
         raise ReleaseIsImmutable("A release is never deleted: archive the article instead.")
@@ -720,6 +829,27 @@ class Release(CleanTextMixin, models.Model):
     def reading_minutes(self):
         """Return the reading time in whole minutes at 200 words a minute."""
         return max(1, round(self.word_count / 200))
+
+    @property
+    def alternates(self):
+        """Return {language: slug} of the live versions of this article in other languages.
+
+        Needs with_translations(); empty without it.
+        """
+        return {
+            code: slug
+            for code, _ in settings.LANGUAGES
+            if (slug := getattr(self, f"alt_{code}", None)) and code != self.language
+        }
+
+    @property
+    def is_stale(self):
+        """Say whether the source got a newer live release than this translation follows.
+
+        Needs with_translations(); False without it.
+        """
+        newest = getattr(self, "source_live_number", None)
+        return newest is not None and newest > (getattr(self, "translated_from_number", 0) or 0)
 
     @property
     def disclaimer(self):

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from articles.citations import ama
 from articles.history import word_diff
 from articles.models import Article, Release, key_point_list
-from articles.readability import analyse, plain_text
+from articles.readability import analyse, fernandez_huerta, plain_text
 
 
 def expert_data(expert):
@@ -149,9 +149,9 @@ def content_text(content):
     return "\n\n".join(plain_text(markup) for _, markup in reading_parts(content))
 
 
-def reading_analysis(content, hardest=5):
+def reading_analysis(content, hardest=5, language="en"):
     """Return the readability Analysis of a snapshot: overall, part by part, hardest sentences."""
-    return analyse(reading_parts(content), hardest=hardest, language="en")
+    return analyse(reading_parts(content), hardest=hardest, language=language)
 
 
 def part_grades(analysis):
@@ -161,24 +161,39 @@ def part_grades(analysis):
     ]
 
 
-def reading_stats(content):
-    """Return (word count, reading grade) of a snapshot; the grade always fits its column."""
-    analysis = reading_analysis(content, hardest=0)
+def reading_stats(content, language="en"):
+    """Return (word count, reading grade) of a snapshot; the grade always fits its column.
+
+    Spanish text is graded from its Fernández-Huerta score, English by Flesch-Kincaid
+    (articles/readability.py).
+    """
+    analysis = reading_analysis(content, hardest=0, language=language)
     return analysis.words, analysis.grade
 
 
-def reading_summary(content):
+def reading_summary(content, language="en"):
     """Return (word count, reading grade, per-part grades) of a snapshot, worked out once."""
-    analysis = reading_analysis(content, hardest=0)
+    analysis = reading_analysis(content, hardest=0, language=language)
     return analysis.words, analysis.grade, part_grades(analysis)
+
+
+def reading_score(content, language="en"):
+    """Return the Fernández-Huerta score (0-100) of a Spanish snapshot; None for others."""
+    if language != "es":
+        return None
+    score = fernandez_huerta(content_text(content))
+    return None if score is None else round(min(100.0, max(0.0, score)), 1)
 
 
 def new_release(article, content, number, **fields):
     """Return an unsaved Release of a snapshot, with its derived reading stats and digest."""
-    word_count, reading_grade, parts = reading_summary(content)
+    word_count, reading_grade, parts = reading_summary(content, article.language)
     return Release(
         article=article,
         number=number,
+        language=article.language,
+        # A translation records the source version its text follows.
+        source_release_id=article.translated_from_release_id,
         title=content["title"],
         summary=content["summary"],
         content=content,
@@ -212,12 +227,13 @@ def refresh_working_copy(article_ids):
     """Store each article's working-copy digest and reading stats (after its parts changed)."""
     for article in Article.objects.filter(pk__in=article_ids).for_snapshot():
         content = snapshot(article)
-        word_count, reading_grade, parts = reading_summary(content)
+        word_count, reading_grade, parts = reading_summary(content, article.language)
         Article.objects.filter(pk=article.pk).store_working_copy_stats(
             working_hash=content_hash(content),
             word_count=word_count,
             reading_grade=reading_grade,
             reading_parts=parts,
+            reading_score=reading_score(content, article.language),
         )
 
 
@@ -298,6 +314,7 @@ def publish(
             word_count=release.word_count,
             reading_grade=release.reading_grade,
             reading_parts=release.reading_parts,
+            reading_score=reading_score(release.content, article.language),
         )
     return release
 

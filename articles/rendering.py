@@ -17,6 +17,7 @@ from pathlib import Path
 from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -81,8 +82,10 @@ def release_parts(release):
         "get_help": content.get("get_help", ""),
         "experts": releases.featured_experts(content),
     }
+    with translation.override(release.language):  # stored once, in the article's language
+        body = render_to_string(BODY_TEMPLATE, context).strip()
     return {
-        "body": render_to_string(BODY_TEMPLATE, context).strip(),
+        "body": body,
         "reviewer": expert_link(content["reviewer"]),
         "author": expert_link(content["author"]),
         "faq_ld": ld_json(jsonld.faq_page(content["faqs"])),

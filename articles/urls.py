@@ -30,7 +30,7 @@ urlpatterns = [
     path("handouts/packet/", refusals_as_pages(handouts.packet), name="packet"),
     path("topics/", views.topics, name="topics"),
     path("topics/<str:slug>/", views.topic, name="topic"),
-    path("tags/<str:slug>/", views.tag, name="tag"),
+    path("tags/<str:slug>/", views.tag, name="tag"),  # taggit keeps accents: sueño
     path("faqs/", views.faqs, name="faqs"),
     path("preview/<str:token>/", sharing.shared_preview, name="shared_preview"),
 ]

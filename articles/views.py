@@ -11,6 +11,7 @@ import unicodedata
 from django.db.models import Count, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from taggit.models import Tag
 
 from articles import jsonld, releases, rendering
@@ -28,9 +29,11 @@ from common import structured_data
 RELATED_LIMIT = 4
 
 
-def public_topics():
-    """Return topics with the number of live articles each, empty ones left out."""
-    live = Q(articles__in=Article.objects.live())
+def public_topics(language=None):
+    """Return topics with the number of live articles each (in the page's language), empty ones left out."""
+    live = Q(
+        articles__in=Article.objects.live().filter(language=language or translation.get_language())
+    )
     return Topic.objects.annotate(article_count=Count("articles", filter=live)).filter(
         article_count__gt=0
     )
@@ -82,9 +85,10 @@ def related_releases(article_id):
     related = Article.objects.filter(Q(topics__in=topics) | Q(tags__in=tags)).exclude(pk=article_id)
     return list(
         Release.objects.live()
+        .in_language()
         .filter(article__in=related.values("pk"))
         .select_related("article")
-        .only("title", "summary", "article__slug")
+        .only("title", "summary", "language", "article__slug")
         .order_by("title")[:RELATED_LIMIT]
     )
 
@@ -95,7 +99,7 @@ def redirect_old_slug(slug, articles):
     old = old.first()
     if old is None:
         raise Http404("No article at this address.")
-    return redirect("articles:detail", slug=old.article.slug, permanent=True)
+    return redirect(old.article.get_absolute_url(), permanent=True)
 
 
 def chosen_release(request, article, live):
@@ -121,18 +125,23 @@ def detail(request, slug):
         article = Article.objects.for_snapshot().filter(slug=slug).first()
         if article is None:
             return redirect_old_slug(slug, Article.objects.all())
-        live = Release.objects.live().select_related("article").filter(article=article).first()
+        live = Release.objects.live().with_translations().select_related("article")
+        live = live.filter(article=article).first()
         release = chosen_release(request, article, live)
         preview = release.pk is None or live is None or live.pk != release.pk
     else:
-        release = Release.objects.live().select_related("article").filter(article__slug=slug)
-        release = release.first()
+        release = Release.objects.live().with_translations().select_related("article")
+        release = release.filter(article__slug=slug).first()
         if release is None:
             return redirect_old_slug(slug, Article.objects.live())
         live, preview = release, False
         printed = handout_marker(request.META.get("QUERY_STRING", ""))
         if printed is not None and printed >= release.number:  # nothing newer to tell
             return redirect(release.get_absolute_url())
+    if release.article.language != translation.get_language():
+        # One address per article: its own language's (/es/… for a Spanish article).
+        query = request.META.get("QUERY_STRING", "")
+        return redirect(release.article.get_absolute_url() + (f"?{query}" if query else ""))
     topics, tags = labels(release.article_id)
     context = {
         "release": release,
@@ -146,6 +155,7 @@ def detail(request, slug):
         "related": related_releases(release.article_id),
         # A patient holding a handout of an older release: the live one is newer.
         "updated_since": release.go_live_at if not preview and printed else None,
+        "language_slugs": live.alternates if live else {},
     }
     return render(request, "articles/detail.html", context)
 
@@ -162,7 +172,7 @@ LETTERS = ["#", *string.ascii_uppercase]  # "#" first, as the groups sort (title
 def index(request):
     """List live articles from A to Z, grouped by first letter; every letter is in the bar."""
     live = sorted(
-        Release.objects.live().for_listing(),
+        Release.objects.live().in_language().for_listing(),
         key=lambda release: (first_letter(release.title), release.title.casefold()),
     )
     groups = [
@@ -184,7 +194,10 @@ def topic(request, slug):
     topic = get_object_or_404(Topic.objects.prefetch_related("codes"), slug=slug)
     context = {
         "topic": topic,
-        "articles": Release.objects.live().for_listing().filter(article__topics=topic),
+        "articles": Release.objects.live()
+        .in_language()
+        .for_listing()
+        .filter(article__topics=topic),
         "page_data": structured_data.collection_page(
             request, topic.name, jsonld.topic_thing(topic, topic.codes.all())
         ),
@@ -195,15 +208,17 @@ def topic(request, slug):
 def tag(request, slug):
     """Show the live articles with a tag; a tag with none is not found."""
     tag = get_object_or_404(Tag, slug=slug)
-    articles = list(Release.objects.live().for_listing().filter(article__tags=tag))
+    articles = list(Release.objects.live().in_language().for_listing().filter(article__tags=tag))
     if not articles:
         raise Http404("No published articles have this tag.")
-    return render(request, "articles/tag.html", {"tag": tag, "articles": articles})
+    # Tags are words of one language: the other language's page would be another tag.
+    context = {"tag": tag, "articles": articles, "language_slugs": {}}
+    return render(request, "articles/tag.html", context)
 
 
 def faqs(request):
     """List every live article's FAQs, grouped by article."""
-    live = Release.objects.live().select_related("article").order_by("title")
+    live = Release.objects.live().in_language().select_related("article").order_by("title")
     live = [release for release in live if release.content["faqs"]]
     all_faqs = [faq for release in live for faq in release.content["faqs"]]
     context = {"releases": live, "faq_data": jsonld.faq_page(all_faqs)}

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from common import clinic
 
@@ -40,6 +41,7 @@ def web_site(request, clinic):
         "@context": CONTEXT,
         "@type": "WebSite",
         "name": clinic.name,
+        "inLanguage": translation.get_language(),
         "url": home,
         "potentialAction": {
             "@type": "SearchAction",
@@ -55,6 +57,7 @@ def collection_page(request, name, about=None):
         "@context": CONTEXT,
         "@type": "CollectionPage",
         "name": name,
+        "inLanguage": translation.get_language(),
         "url": absolute_url(request, request.path),
     }
     if about is not None:

@@ -192,7 +192,7 @@ def lookup(cache, key):
 
 # Everything Django reads to tell the host and port, which pages print in absolute links.
 HOST_KEYS = ("HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_HOST", "SERVER_NAME")
-ARTICLE_PAGE = re.compile(r"/articles/[^/]+/")
+ARTICLE_PAGE = re.compile(r"(?:/es)?/articles/[^/]+/")  # English and Spanish article pages
 
 
 def cache_query(path, query):

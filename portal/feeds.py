@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
 from articles.models import Release
 from common.text import clean_text, clean_values
@@ -28,10 +29,12 @@ class LatestArticlesFeed(Feed):
         return ClinicSettings.load()
 
     def title(self, clinic):
-        return f"{clinic.name}: health articles"
+        return gettext("%(clinic)s: health articles") % {"clinic": clinic.name}
 
     def subtitle(self, clinic):
-        return f"New and updated patient information from {clinic.name}."
+        return gettext("New and updated patient information from %(clinic)s.") % {
+            "clinic": clinic.name
+        }
 
     def author_name(self, clinic):
         return clinic.name

@@ -80,6 +80,10 @@ MIDDLEWARE = [
     "portal.cache.PageCacheMiddleware",  # outside CSP etc.: stored pages keep their headers
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the page cache, which keys pages by path: the language comes from the path
+    # alone (/es/…), never from Accept-Language or a cookie. Before CommonMiddleware, so
+    # its added-slash redirects resolve /es/ addresses.
+    "portal.languages.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -228,7 +232,15 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Clinic portal")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Internationalisation -------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English at today's addresses, Spanish under /es/ (portal/languages.py). To add a
+# language: add it here, translate locale/<code>/LC_MESSAGES/django.po, add
+# portal/formats/<code>/formats.py (see README, "Languages").
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date formats ("15 September 2026", "15 de septiembre de 2026"), used through
+# the format names: {{ day|date:"DATE_FORMAT" }}.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,11 +6,16 @@ from django.urls import include, path
 from portal import handout_finder, health, infobutton, search, two_factor, views
 from portal.api import api
 from portal.feeds import LatestArticlesFeed
+from portal.languages import language_prefixed
 from portal.sitemaps import SITEMAPS
 
+# Patient pages answer at /… in English and /es/… in Spanish (portal/languages.py);
+# the rest keep one address.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("search/", search.search, name="search"),
+    language_prefixed(
+        path("", views.home, name="home"),
+        path("search/", search.search, name="search"),
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -26,8 +31,10 @@ expert_urlpatterns = [
 
 urlpatterns = [
     path("", include((urlpatterns, "portal"))),
-    path("", include("articles.urls")),
-    path("experts/", include((expert_urlpatterns, "experts"))),
+    language_prefixed(
+        path("", include("articles.urls")),
+        path("experts/", include((expert_urlpatterns, "experts"))),
+    ),
     path("admin/2fa/", include((two_factor.urlpatterns, "two_factor"))),
     path("api/v1/", api.urls),
     path("admin/find-handouts/", handout_finder.find_handouts, name="find_handouts"),

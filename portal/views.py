@@ -26,7 +26,7 @@ LATEST_LIMIT = 6
 
 def home(request):
     """Show featured and latest articles (each once) and the topics."""
-    live = Release.objects.live().for_listing()
+    live = Release.objects.live().in_language().for_listing()
     featured = list(live.filter(article__featured=True)[:FEATURED_LIMIT])
     context = {
         "featured": featured,
@@ -45,7 +45,7 @@ def expert_list(request):
 def expert_detail(request, slug):
     """Show an expert's bio and links, and the live articles they reviewed, wrote or speak in."""
     expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
-    articles = Release.objects.live().for_listing().featuring(expert)
+    articles = Release.objects.live().in_language().for_listing().featuring(expert)
     context = {
         "expert": expert,
         "articles": articles,

@@ -130,14 +130,14 @@ def test_loading_twice_keeps_every_row_count_and_changes_nothing(db):
     second_output = load_demo()
     assert row_counts() == counts
     assert list(Article.objects.values_list("slug", "updated")) == stamps
-    assert counts["articles.Release"] == 2
-    assert counts["articles.Article"] == 2
+    assert counts["articles.Release"] == 3  # with the Spanish translation of the first
+    assert counts["articles.Article"] == 3
     assert counts["experts.Expert"] == 2
     assert counts["articles.Reference"] == 3
     assert counts["articles.Topic"] == 1
     assert counts["portal.ClinicSettings"] == 1
-    assert "Created 9, kept 0" in first_output
-    assert "Created 0, kept 3 unchanged" in second_output
+    assert "Created 10, kept 0" in first_output
+    assert "Created 0, kept 4 unchanged" in second_output
 
 
 def test_load_starts_each_article_history_with_a_complete_version(demo):

@@ -53,7 +53,9 @@ def source(demo_source, tmp_path):
 def test_move_copies_every_row_and_every_tag_link(source, postgres, tmp_path):
     target = postgres()
     before = snapshot(database_url=source, tmp_path=tmp_path)
-    assert before["counts"]["taggit_taggeditem"] == 15  # 11 demo tag links + 4
+    assert (
+        before["counts"]["taggit_taggeditem"] == 20
+    )  # 16 demo tag links (11 English, 5 Spanish) + 4
     assert before["counts"]["reversion_version"] > 0
 
     result = manage("move_to_postgres", "--to", target, database_url=source, tmp_path=tmp_path)

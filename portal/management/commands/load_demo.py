@@ -33,6 +33,8 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 ARTICLE_FILES = [
     "magnesium-for-restless-leg-syndrome.json",
     "magnesium-and-restless-leg-syndrome-guide.json",
+    # The Spanish translation of the first: after it, since it points to it.
+    "magnesio-para-el-sindrome-de-piernas-inquietas.json",
 ]
 REVISION_COMMENT = "Loaded demo content"
 
@@ -173,17 +175,28 @@ class Loader:
             return self.report(
                 "kept", "article", data["title"], "deleted by staff; not brought back"
             )
-        article = self._create_article(data)
+        source = None
+        if data.get("translation_of"):
+            source = Article.objects.filter(slug=data["translation_of"]).first()
+            if source is None:
+                return self.report("kept", "article", data["title"], "its source article is gone")
+        article = self._create_article(data, source)
         parts = (
             f"{article.sections.count()} sections, {article.quotes.count()} quotes, "
             f"{article.citations.count()} references, {article.faqs.count()} FAQs"
         )
         self.report("created", "article", article, parts)
 
-    def _create_article(self, data):
+    def _create_article(self, data, source=None):
+        translated_from = None
+        if source is not None:
+            translated_from = source.releases.filter(number=data["translated_from_release"]).first()
         article = saved(
             Article(
                 slug=data["slug"],
+                language=data.get("language", "en"),
+                translation_of=source,
+                translated_from_release=translated_from,
                 title=data["title"],
                 summary=data["summary"],
                 featured=data["featured"],
@@ -263,8 +276,9 @@ class Loader:
 
 class Command(BaseCommand):
     help = (
-        "Load the two demo articles on magnesium for restless legs syndrome, their experts, "
-        "references and topic, and example clinic details. Creates only what is missing; "
+        "Load the two demo articles on magnesium for restless legs syndrome and the Spanish "
+        "translation of the first, their experts, references and topic, and example clinic "
+        "details. Creates only what is missing; "
         "never changes anything already there."
     )
 
