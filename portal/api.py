@@ -11,7 +11,7 @@ import re
 from types import SimpleNamespace
 from typing import Annotated, Literal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,7 @@ from pydantic import TypeAdapter, WithJsonSchema
 from pydantic import ValidationError as PydanticValidationError
 
 from articles import citations
-from articles.models import Release, Topic, TopicCode
-from articles.views import public_topics
+from articles.models import Article, Release, Topic, TopicCode
 from common.richtext import sanitize
 from common.structured_data import absolute_url
 from experts.models import Expert
@@ -432,7 +431,12 @@ def topics_with_codes(queryset):
 def list_topics(request):
     """Topics with their diagnosis codes and the number of live articles on each."""
     check_query(request, [])
-    return [topic_out(request, topic) for topic in topics_with_codes(public_topics())]
+    # Every language's articles: the API serves them all, each with its language.
+    live = Q(articles__in=Article.objects.live())
+    topics = Topic.objects.annotate(article_count=Count("articles", filter=live))
+    return [
+        topic_out(request, topic) for topic in topics_with_codes(topics.filter(article_count__gt=0))
+    ]
 
 
 @api.get(

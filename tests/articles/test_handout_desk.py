@@ -553,7 +553,7 @@ def test_content_audit_command_has_the_demo_figures(tmp_path):
 
     content = output.read_bytes()
     assert content.startswith("\ufeff".encode())
-    assert content.count(b"\r\n") == 3
+    assert content.count(b"\r\n") == 4  # the header and the three demo articles
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0] == AUDIT_HEADER
     rows = {row[0]: dict(zip(AUDIT_HEADER, row, strict=True)) for row in rows[1:]}

@@ -26,9 +26,9 @@ def renders(monkeypatch, settings):
     calls = []
     original = handouts.write_pdf
 
-    def counting(html, paper, base_url):
+    def counting(html, paper, base_url, labels_css=""):
         calls.append(paper)
-        return original(html, paper, base_url)
+        return original(html, paper, base_url, labels_css)
 
     monkeypatch.setattr(handouts, "write_pdf", counting)
     return calls
@@ -143,7 +143,7 @@ def test_a_packet_too_long_for_one_pdf_goes_back_to_the_article_list(admin_clien
     assert reverse("admin:articles_article_changelist") in response.content.decode()
 
 
-def slow_pdf(html, paper, base_url):
+def slow_pdf(html, paper, base_url, labels_css=""):
     time.sleep(30)
     return b"%PDF- never"
 

@@ -242,7 +242,7 @@ def test_spanish_handout_page_speaks_spanish(client, demo):
     page = client.get(f"/es/articles/{ES_SLUG}/handout/").content.decode()
     assert '<html lang="es"' in page
     assert "Escanee el código para leerlo en internet" in page
-    assert f"Léalo en internet: http://testserver/es/articles/{ES_SLUG}/" in page
+    assert f"Léalo en internet: https://clinic.example.org/es/articles/{ES_SLUG}/" in page
     assert "Scan to read" not in page
 
 
@@ -261,7 +261,7 @@ def test_spanish_handout_pdf_has_spanish_text_and_a_qr_code_to_the_spanish_page(
     assert "Referencias" in flat
     assert "Revisión médica de" in flat
     assert "Impreso el" in flat
-    assert "Léalo en internet: http://testserver/es/articles/" in flat
+    assert "Léalo en internet: https://clinic.example.org/es/articles/" in flat
     assert "Escanee el código" in flat
     assert "Página 1 de" in flat
     assert "Page 1 of" not in flat
@@ -271,7 +271,7 @@ def test_spanish_handout_pdf_has_spanish_text_and_a_qr_code_to_the_spanish_page(
     )
     png = next(tmp_path.glob("p*.png"))
     decoded = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True)
-    assert decoded.stdout.strip() == f"http://testserver/es/articles/{ES_SLUG}/"
+    assert decoded.stdout.strip() == f"https://clinic.example.org/es/articles/{ES_SLUG}/?from=v1"
 
 
 def test_packet_of_spanish_articles_has_a_spanish_cover(admin_client, demo, tmp_path):

@@ -149,7 +149,7 @@ def test_code_matching_nothing_is_a_valid_empty_feed(client, demo):
     assert "No handouts for ICD-10-CM A00" in feed.feed.subtitle
 
 
-def test_spanish_request_falls_back_to_english_and_says_so(client, demo):
+def test_spanish_request_gets_the_spanish_translation(client, demo):
     feed = json_feed(
         ask(
             client,
@@ -157,10 +157,26 @@ def test_spanish_request_falls_back_to_english_and_says_so(client, demo):
             informationRecipient__languageCode__c="es",
         )
     )
-    assert json_slugs(feed) == DEMO_SLUGS
+    assert json_slugs(feed) == {"magnesio-para-el-sindrome-de-piernas-inquietas"}
+    assert feed["language"] == {"requested": "es", "served": "es", "fallback": False}
+
+
+def test_spanish_request_falls_back_to_english_and_says_so(client, db):
+    topic = make_topic()
+    add_code(topic, "E11.9")
+    article = make_article(topics=[topic])
+    feed = json_feed(
+        ask(
+            client,
+            "E11.9",
+            response_type="application/json",
+            informationRecipient__languageCode__c="es",
+        )
+    )
+    assert json_slugs(feed) == {article.slug}
     assert feed["language"] == {"requested": "es", "served": "en", "fallback": True}
     assert "Spanish is not available yet" in feed["subtitle"]["_value"]
-    atom = feed_of(ask(client, informationRecipient__languageCode__c="es"))
+    atom = feed_of(ask(client, "E11.9", informationRecipient__languageCode__c="es"))
     assert "Spanish is not available yet" in atom.feed.subtitle
 
 

@@ -146,13 +146,14 @@ def test_article_without_translation_links_to_the_other_home_and_has_no_hreflang
 
 def test_hreflang_pairs_in_the_head(client, demo):
     for path in (f"/articles/{EN_SLUG}/", f"/es/articles/{ES_SLUG}/"):
+        # The demo's public address (clinic settings) makes the links absolute.
         assert hreflang(client.get(path)) == {
-            "en": f"http://testserver/articles/{EN_SLUG}/",
-            "es": f"http://testserver/es/articles/{ES_SLUG}/",
+            "en": f"https://clinic.example.org/articles/{EN_SLUG}/",
+            "es": f"https://clinic.example.org/es/articles/{ES_SLUG}/",
         }
     assert hreflang(client.get("/es/experts/")) == {
-        "en": "http://testserver/experts/",
-        "es": "http://testserver/es/experts/",
+        "en": "https://clinic.example.org/experts/",
+        "es": "https://clinic.example.org/es/experts/",
     }
 
 
