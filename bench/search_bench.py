@@ -25,8 +25,10 @@ names), so some queries match most articles and others a handful.
 """
 
 import argparse
+import bisect
 import collections
 import datetime
+import hashlib
 import itertools
 import json
 import os
@@ -345,24 +347,12 @@ class Writer:
             self.zipf[key] = list(
                 itertools.accumulate(1 / (rank + 1) for rank in range(len(words)))
             )
-        return self.rng.choices(words, cum_weights=self.zipf[key])[0]
+        cumulative = self.zipf[key]
+        return words[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
 
     def fill(self, template):
-        values = {
-            "condition": self.pick(CONDITIONS, "condition"),
-            "treatment": self.pick(TREATMENTS, "treatment"),
-            "symptom": self.pick(SYMPTOMS, "symptom"),
-            "symptom2": self.pick(SYMPTOMS),
-            "body": self.pick(BODY, "body"),
-            "food": self.pick(FOODS),
-            "food2": self.pick(FOODS),
-            "people": self.pick(PEOPLE),
-            "nutrient": self.pick(TREATMENTS[:8], "nutrient"),
-            "form": self.focus.get("form", FORMS[0]),
-            "rare": self.rng.choice(self.rare),
-            "when": self.rng.choice(WHEN),
-        }
-        text = template.format(**values)
+        """Fill a template's {slots}, drawing only the words it uses."""
+        text = template.format_map(Slots(self))
         return text[0].upper() + text[1:]
 
     def sentence(self):
@@ -400,6 +390,34 @@ class Writer:
         ).capitalize()
 
 
+class Slots(dict):
+    """The words of one sentence, drawn when the template asks for them."""
+
+    def __init__(self, writer):
+        super().__init__()
+        self.writer = writer
+
+    def __missing__(self, slot):
+        writer = self.writer
+        pick, choice = writer.pick, writer.rng.choice
+        drawers = {
+            "condition": lambda: pick(CONDITIONS, "condition"),
+            "treatment": lambda: pick(TREATMENTS, "treatment"),
+            "symptom": lambda: pick(SYMPTOMS, "symptom"),
+            "symptom2": lambda: pick(SYMPTOMS),
+            "body": lambda: pick(BODY, "body"),
+            "food": lambda: pick(FOODS),
+            "food2": lambda: pick(FOODS),
+            "people": lambda: pick(PEOPLE),
+            "nutrient": lambda: pick(TREATMENTS[:8], "nutrient"),
+            "form": lambda: writer.focus.get("form", FORMS[0]),
+            "rare": lambda: choice(writer.rare),
+            "when": lambda: choice(WHEN),
+        }
+        self[slot] = drawers[slot]()
+        return self[slot]
+
+
 # What happens to each generated article, out of 100: most have one live release, some a
 # newer live one or a newer one still scheduled; drafts have none; some are scheduled.
 PLANS = ["live"] * 81 + ["updated"] * 7 + ["update scheduled"] * 2 + ["draft"] * 5
@@ -407,21 +425,93 @@ PLANS += ["scheduled"] * 5
 BATCH = 1000  # articles generated and inserted at a time
 
 
+WORKER = {}  # in each process that writes articles: its Writer and the shared data
+
+
+def start_writer(seed, experts, reference):
+    """Set up a process that writes articles (the same rare words in every process)."""
+    WORKER.update(writer=Writer(random.Random(seed)), seed=seed)
+    WORKER.update(experts=experts, reference=reference)
+
+
+def write_batch(bounds):
+    """Return articles start..stop as plain data: text, plan, dates, topics, tags.
+
+    Each batch draws from its own seeded generator, so a run is the same whichever
+    process writes which batch.
+    """
+    start, stop = bounds
+    writer, experts = WORKER["writer"], WORKER["experts"]
+    rng = writer.rng = random.Random(f"{WORKER['seed']}-{start}")
+    batch = []
+    for n in range(start, stop):
+        plan = rng.choice(PLANS)
+        writer.start_article()
+        reviewer, quoted = rng.choice(experts), rng.choice(experts)
+        sections = [
+            {
+                "position": position,
+                "heading": writer.fill(rng.choice(HEADINGS)) if position > 1 else "",
+                "body": writer.section_body(),
+            }
+            for position in range(1, rng.randint(5, 25) + 1)
+        ]
+        faqs = [
+            {
+                "position": position,
+                "question": writer.fill(rng.choice(HEADINGS)).rstrip("?") + "?",
+                "answer": f"<p>{writer.paragraph(2)}</p>",
+            }
+            for position in range(1, rng.randint(0, 5) + 1)
+        ]
+        content = {
+            "title": writer.title(),
+            "summary": writer.paragraph(2)[:600],
+            "meta_description": "",
+            "disclaimer": "",
+            "reviewer": reviewer,
+            "author": None,
+            "sections": sections,
+            "quotes": [
+                {"position": 1, "text": writer.paragraph(1), "section": None, "expert": quoted}
+            ],
+            "citations": [{"position": 1, "reference": WORKER["reference"]}],
+            "faqs": faqs,
+        }
+        batch.append(
+            {
+                "n": n,
+                "plan": plan,
+                "content": content,
+                "newer_summary": writer.paragraph(2)[:600],
+                "days_ago": rng.randint(30, 900),
+                "days_ahead": rng.randint(1, 60),
+                "topics": rng.sample(range(len(CONDITIONS)), rng.randint(1, 2)),
+                "tags": rng.sample(range(len(TAGS)), rng.randint(2, 4)),
+            }
+        )
+    return batch
+
+
 def generate(count, seed=7):
     """Create count articles with their releases, topics and tags, in bulk.
 
-    Articles carry their text in their releases (what patients see, and all that search
-    reads); the working copies are left without sections, FAQs, quotes or citations,
-    which only the admin reads. Releases are inserted directly (bulk_create sends no
-    signals), so the search index is built afterwards, as `rebuild_search_index` does.
+    Two processes write the text while this one inserts it. Articles carry their text
+    in their releases (what patients see, and all that search reads); the working copies
+    are left without sections, FAQs, quotes or citations, which only the admin reads.
+    Releases are inserted directly (bulk_create sends no signals), so the search index
+    is built afterwards, as `rebuild_search_index` does.
     """
+    import multiprocessing
+
     from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
     from django.utils import timezone
     from django.utils.text import slugify
-    from taggit.models import Tag, TaggedItem
+    from taggit.models import Tag
 
-    from articles.models import Article, Reference, Release, Topic
-    from articles.releases import content_hash, expert_data, reference_data
+    from articles.models import Article, Reference, Topic
+    from articles.releases import expert_data, reference_data
     from experts.models import Expert
 
     rng = random.Random(seed)
@@ -444,111 +534,106 @@ def generate(count, seed=7):
                 bio=f"<p>{writer.paragraph(3)}</p>",
             )
         )
-    as_shown = {expert.pk: expert_data(expert) for expert in experts}
     topics = Topic.objects.bulk_create(
         Topic(name=name.capitalize(), slug=slugify(name), description=f"<p>About {name}.</p>")
         for name in CONDITIONS
     )
     tags = Tag.objects.bulk_create(Tag(name=name, slug=slugify(name)) for name in TAGS)
     reference = reference_data(Reference.objects.create(title="A study of magnesium", year=2019))
-    now = timezone.now()
-    content_type = ContentType.objects.get_for_model(Article)
+    labels = {
+        "now": timezone.now(),
+        "content_type": ContentType.objects.get_for_model(Article),
+        "topics": topics,
+        "tags": tags,
+    }
     shape = collections.Counter()
-    for start in range(0, count, BATCH):
-        articles, plans = [], []
-        for n in range(start, min(count, start + BATCH)):
-            plan = rng.choice(PLANS)
-            writer.start_article()
-            title = writer.title()
-            reviewer = rng.choice(experts)
-            sections = [
-                {
-                    "position": position,
-                    "heading": writer.fill(rng.choice(HEADINGS)) if position > 1 else "",
-                    "body": writer.section_body(),
-                }
-                for position in range(1, rng.randint(5, 25) + 1)
-            ]
-            faqs = [
-                {
-                    "position": position,
-                    "question": writer.fill(rng.choice(HEADINGS)).rstrip("?") + "?",
-                    "answer": f"<p>{writer.paragraph(2)}</p>",
-                }
-                for position in range(1, rng.randint(0, 5) + 1)
-            ]
-            quoted = rng.choice(experts)
-            quote = {"position": 1, "text": writer.paragraph(1), "section": None}
-            content = {
-                "title": title,
-                "summary": writer.paragraph(2)[:600],
-                "meta_description": "",
-                "disclaimer": "",
-                "reviewer": as_shown[reviewer.pk],
-                "author": None,
-                "sections": sections,
-                "quotes": [quote | {"expert": as_shown[quoted.pk]}],
-                "citations": [{"position": 1, "reference": reference}],
-                "faqs": faqs,
-            }
-            status = Article.Status.DRAFT if plan == "draft" else Article.Status.PUBLISHED
-            articles.append(
-                Article(
-                    title=title,
-                    slug=f"{slugify(title)[:180]}-{n}",
-                    summary=content["summary"],
-                    status=status,
-                    reviewed_by=reviewer,
-                    last_reviewed=datetime.date(2026, 1, 15),
-                    working_hash=content_hash(content),
-                )
-            )
-            plans.append((plan, content, {reviewer.pk, quoted.pk}))
-            shape["sections"] += len(sections)
-            shape["faqs"] += len(faqs)
-            shape["words"] += sum(len(section["body"].split()) for section in sections)
-            shape[plan] += 1
-        Article.objects.bulk_create(articles)
-        releases, featured = [], []
-        for article, (plan, content, shown) in zip(articles, plans, strict=True):
-            if plan == "draft":
-                continue
-            past = now - datetime.timedelta(days=rng.randint(30, 900))
-            future = now + datetime.timedelta(days=rng.randint(1, 60))
-            first = future if plan == "scheduled" else past
-            releases.append(release(Release, article, 1, content, first))
-            featured.append(shown)
-            if plan in ("updated", "update scheduled"):
-                newer = content | {"summary": writer.paragraph(2)[:600]}
-                when = future if plan == "update scheduled" else past + datetime.timedelta(days=20)
-                releases.append(release(Release, article, 2, newer, when))
-                featured.append(shown)
-        Release.objects.bulk_create(releases)
-        shape["releases"] += len(releases)
-        through = Release.experts.through
-        through.objects.bulk_create(
-            through(release_id=r.pk, expert_id=pk)
-            for r, shown in zip(releases, featured, strict=True)
-            for pk in shown
-        )
-        topic_through = Article.topics.through
-        topic_through.objects.bulk_create(
-            topic_through(article_id=article.pk, topic_id=topic.pk)
-            for article in articles
-            for topic in rng.sample(topics, rng.randint(1, 2))
-        )
-        TaggedItem.objects.bulk_create(
-            TaggedItem(content_type=content_type, object_id=article.pk, tag=tag)
-            for article in articles
-            for tag in rng.sample(tags, rng.randint(2, 4))
-        )
+    bounds = [(start, min(count, start + BATCH)) for start in range(0, count, BATCH)]
+    connections.close_all()  # the writing processes must not share this one's connection
+    shown = [expert_data(expert) for expert in experts]
+    with multiprocessing.get_context("fork").Pool(
+        2, initializer=start_writer, initargs=(seed, shown, reference)
+    ) as pool:
+        for batch in pool.imap(write_batch, bounds):
+            insert(batch, labels, shape)
     return {"articles": count, **shape}
+
+
+def insert(batch, labels, shape):
+    """Insert a written batch: articles, their releases, featured experts, topics, tags."""
+    from django.utils.text import slugify
+    from taggit.models import TaggedItem
+
+    from articles.models import Article, Release
+
+    articles = []
+    for item in batch:
+        content = item["content"]
+        status = Article.Status.DRAFT if item["plan"] == "draft" else Article.Status.PUBLISHED
+        articles.append(
+            Article(
+                title=content["title"],
+                slug=f"{slugify(content['title'])[:180]}-{item['n']}",
+                summary=content["summary"],
+                status=status,
+                reviewed_by_id=content["reviewer"]["id"],
+                last_reviewed=datetime.date(2026, 1, 15),
+                working_hash=quick_hash(content),
+            )
+        )
+        shape["sections"] += len(content["sections"])
+        shape["faqs"] += len(content["faqs"])
+        shape["words"] += sum(len(section["body"].split()) for section in content["sections"])
+        shape[item["plan"]] += 1
+    Article.objects.bulk_create(articles)
+    now, releases, featured = labels["now"], [], []
+    for article, item in zip(articles, batch, strict=True):
+        plan, content = item["plan"], item["content"]
+        if plan == "draft":
+            continue
+        shown = {content["reviewer"]["id"], content["quotes"][0]["expert"]["id"]}
+        past = now - datetime.timedelta(days=item["days_ago"])
+        future = now + datetime.timedelta(days=item["days_ahead"])
+        releases.append(
+            release(Release, article, 1, content, future if plan == "scheduled" else past)
+        )
+        featured.append(shown)
+        if plan in ("updated", "update scheduled"):
+            newer = content | {"summary": item["newer_summary"]}
+            when = future if plan == "update scheduled" else past + datetime.timedelta(days=20)
+            releases.append(release(Release, article, 2, newer, when))
+            featured.append(shown)
+    Release.objects.bulk_create(releases)
+    shape["releases"] += len(releases)
+    through = Release.experts.through
+    through.objects.bulk_create(
+        through(release_id=r.pk, expert_id=pk)
+        for r, shown in zip(releases, featured, strict=True)
+        for pk in shown
+    )
+    topic_through = Article.topics.through
+    topic_through.objects.bulk_create(
+        topic_through(article_id=article.pk, topic_id=labels["topics"][index].pk)
+        for article, item in zip(articles, batch, strict=True)
+        for index in item["topics"]
+    )
+    TaggedItem.objects.bulk_create(
+        TaggedItem(
+            content_type=labels["content_type"], object_id=article.pk, tag=labels["tags"][index]
+        )
+        for article, item in zip(articles, batch, strict=True)
+        for index in item["tags"]
+    )
+
+
+def quick_hash(content):
+    """Return a digest standing for a content hash (hashing the whole JSON is a tenth of the
+    generation time, and search never reads it)."""
+    key = f"{content['title']}|{content['summary']}|{len(content['sections'])}"
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def release(model, article, number, content, go_live_at):
     """Return an unsaved release of the article's content, as publishing makes it."""
-    from articles.releases import content_hash
-
     words = sum(len(section["body"].split()) for section in content["sections"])
     return model(
         article=article,
@@ -556,7 +641,7 @@ def release(model, article, number, content, go_live_at):
         title=content["title"],
         summary=content["summary"],
         content=content,
-        content_hash=content_hash(content),
+        content_hash=quick_hash(content),
         word_count=words,
         reading_grade=8,
         reviewed_by_id=content["reviewer"]["id"],

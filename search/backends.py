@@ -2,9 +2,11 @@
 
 Both rank alike: documents matching in the title first, then in the summary, tags or
 topics, then the rest; within each of those tiers by relevance (bm25 on SQLite,
-ts_rank on PostgreSQL). What a search costs depends on the page asked for, not on the
-number of matches: each tier ranks at most `limit` candidates (the first it finds),
-the tiers together count at most `limit`, and only the page's rows get snippets.
+ts_rank on PostgreSQL). What a search costs does not grow with the number of matches:
+the tiers together read at most `limit` matches (the first the index finds; so the count
+is exact up to that limit), each ranks what it read (on PostgreSQL only its first
+RANKED, since ranking reads a document's whole vector; the rest follow in index order),
+and only the page's rows get snippets.
 
 The SQL is built from constants; every value, the full-text query included, is a
 parameter. Only documents live at `now` (see SearchDocument) are counted or quoted.
