@@ -14,7 +14,6 @@ parameter. Only documents live at `now` (see SearchDocument) are counted or quot
 
 from django.db import connection
 
-from articles.models import Article
 from search.models import SearchDocument
 from search.schema import FTS_TABLE, TABLE
 from search.text import CONFIG, MARK_END, MARK_START
@@ -24,7 +23,6 @@ RANKED = 100  # matches ranked per tier (PostgreSQL); the rest follow in index o
 # bm25 weights of the FTS5 columns title, summary, keywords, body, more: like
 # PostgreSQL's default ts_rank weights for A, B, B, C, C (1.0, 0.4, 0.4, 0.2, 0.2).
 BM25_WEIGHTS = "10.0, 4.0, 4.0, 2.0, 2.0"
-ARTICLE_TABLE = Article._meta.db_table
 
 
 def fetch(sql, params):
@@ -39,22 +37,13 @@ class Backend:
     def __init__(self, query, *, any_word, now, language=None):
         self.terms = query.terms
         self.any_word = any_word
-        self.now = connection.ops.adapt_datetimefield_value(now)
+        self.now = now
         self.language = language
 
     def visible(self):
-        """Return the SQL condition (on `d`) and parameters of a document being live now."""
-        sql = (
-            "(d.expert_id IS NOT NULL OR (d.live_from <= %s "
-            "AND (d.live_until IS NULL OR d.live_until > %s) "
-            f"AND NOT EXISTS (SELECT 1 FROM {ARTICLE_TABLE} a "
-            "WHERE a.id = d.article_id AND a.status = %s)))"
-        )
-        params = [self.now, self.now, Article.Status.ARCHIVED]
-        if self.language:
-            sql += " AND d.language IN ('', %s)"
-            params.append(self.language)
-        return sql, params
+        """Return the SQL condition and parameters of a document being live at `now`: the
+        WHERE clause of SearchDocument.objects.live(), on the unaliased document table."""
+        return SearchDocument.objects.live(self.now, self.language).where_sql(connection)
 
     def ranked(self, limit):
         """Return the pks of up to `limit` matching documents, best first.
@@ -109,7 +98,7 @@ class SqliteBackend(Backend):
         visible, params = self.visible()
         sql = (
             f"SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS rank "
-            f"FROM {FTS_TABLE} JOIN {TABLE} d ON d.id = {FTS_TABLE}.rowid "
+            f"FROM {FTS_TABLE} JOIN {TABLE} ON {TABLE}.id = {FTS_TABLE}.rowid "
             f"WHERE {FTS_TABLE} MATCH %s AND {visible}"
         )
         return sql, [fts_query, *params]
@@ -144,7 +133,7 @@ class PostgresBackend(Backend):
     def tier_sql(self, tier):
         """Return the query of one tier: title, else summary or labels, else the rest."""
         query = f"websearch_to_tsquery('{CONFIG}', %s)"
-        title, summary = f"d.title_vector @@ {query}", f"d.summary_vector @@ {query}"
+        title, summary = f"{TABLE}.title_vector @@ {query}", f"{TABLE}.summary_vector @@ {query}"
         condition, condition_params = [
             (title, [self.either]),
             (f"{summary} AND NOT {title}", [self.either, self.either]),
@@ -154,9 +143,9 @@ class PostgresBackend(Backend):
         # Rank the first RANKED matches of the tier (reading each one's whole vector is
         # what costs); any after them follow in the order the index found them.
         sql = (
-            f"SELECT d.id, CASE WHEN row_number() OVER () <= {RANKED} "
-            f"THEN ts_rank(d.vector, {query}) END AS rank FROM {TABLE} d "
-            f"WHERE d.vector @@ {query} AND {condition} AND {visible}"
+            f"SELECT {TABLE}.id, CASE WHEN row_number() OVER () <= {RANKED} "
+            f"THEN ts_rank({TABLE}.vector, {query}) END AS rank FROM {TABLE} "
+            f"WHERE {TABLE}.vector @@ {query} AND {condition} AND {visible}"
         )
         return sql, [self.match, self.match, *condition_params, *params]
 

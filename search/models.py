@@ -1,9 +1,27 @@
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from articles.models import Article, Release
 from experts.models import Expert
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def live(self, now=None, language=None):
+        """Return the documents search may find: every expert, and each release while it
+        is live (Release.objects.live(): kept on its document as a window of time) unless
+        its article is archived; in one language (and experts) if one is given."""
+        now = now or timezone.now()
+        archived = Article.objects.filter(pk=OuterRef("article_id"), status=Article.Status.ARCHIVED)
+        in_window = Q(live_from__lte=now) & (Q(live_until__isnull=True) | Q(live_until__gt=now))
+        documents = self.filter(Q(expert__isnull=False) | (in_window & ~Exists(archived)))
+        return documents.filter(language__in=["", language]) if language else documents
+
+    def where_sql(self, connection):
+        """Return this queryset's WHERE clause and parameters, for the full-text SQL."""
+        compiler = self.query.get_compiler(connection=connection)
+        return compiler.compile(self.query.where)
 
 
 class SearchDocument(models.Model):
@@ -45,6 +63,8 @@ class SearchDocument(models.Model):
     vector = SearchVectorField(null=True, editable=False)
     title_vector = SearchVectorField(null=True, editable=False)
     summary_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SearchDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]
