@@ -138,6 +138,7 @@ def item(document, summary_snippet, body_snippet):
     )
     if document.release_id:
         release, article = document.release, document.article
+        release.article = article  # the same object: no query for release.article
         return Item(
             "article", release.title, article.get_absolute_url(), highlight(snippet),
             release=release, article=article,
