@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.text import get_text_list, slugify
 
 from articles.citations import missing_markers
@@ -164,7 +165,154 @@ class ArticleForm(forms.ModelForm):
         super().add_error(field, error)
 
 
-class SectionFormSet(PositionedInlineFormSet):
+# Inline rows read once per formset, not once per row (issue 20) -----------------------
+
+
+class Chosen:
+    """Objects read once for every row of a formset, answering the few QuerySet calls a
+    choice field and its select or autocomplete widget make (using, filter, iterate)."""
+
+    _prefetch_related_lookups = ()
+
+    def __init__(self, objects):
+        self.objects = objects  # {str(pk): object}
+
+    def using(self, alias):
+        return self
+
+    def filter(self, **lookup):
+        (values,) = lookup.values()  # pk__in=[…]: the autocomplete's selected values
+        return Chosen(
+            {key: obj for key, obj in self.objects.items() if key in set(map(str, values))}
+        )
+
+    def iterator(self):
+        return iter(self.objects.values())
+
+    __iter__ = iterator
+
+    def count(self):
+        return len(self.objects)
+
+    def exists(self):
+        return bool(self.objects)
+
+
+class ChosenIterator(ModelChoiceIterator):
+    """Choices from the formset's shared objects once it has set them on the field."""
+
+    @property
+    def queryset(self):
+        chosen = self.field.chosen
+        return self.field.queryset if chosen is None else Chosen(chosen)
+
+    @queryset.setter
+    def queryset(self, value):
+        pass  # always read from the field
+
+
+class RowChoiceField(forms.ModelChoiceField):
+    """A row's expert, reference or section, found among the objects its formset read once.
+
+    `chosen` ({str(pk): object}) is set by RowsFormSet: what any row chose (for an
+    autocomplete) or every choice (for a select). A value not among them is looked up
+    as usual, and refused if it does not exist.
+    """
+
+    iterator = ChosenIterator
+    chosen = None
+
+    def to_python(self, value):
+        if self.chosen is not None and str(value) in self.chosen:
+            return self.chosen[str(value)]
+        return super().to_python(value)
+
+
+class RowForm(forms.ModelForm):
+    """An inline row. Like the inline's own foreign key, its RowChoiceFields are left out
+    of the model's field checks (each would query that the chosen row exists, which
+    cleaning them just did) and kept in the uniqueness checks."""
+
+    def _post_clean(self):
+        self._choices_checked = True
+        try:
+            super()._post_clean()
+        finally:
+            self._choices_checked = False
+
+    def validate_unique(self):
+        self._choices_checked = False
+        super().validate_unique()
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        if getattr(self, "_choices_checked", False):
+            exclude |= {n for n, f in self.fields.items() if isinstance(f, RowChoiceField)}
+        return exclude
+
+
+class QuoteForm(RowForm):
+    class Meta:
+        field_classes = {"expert": RowChoiceField, "section": RowChoiceField}
+
+
+class CitationForm(RowForm):
+    class Meta:
+        field_classes = {"reference": RowChoiceField}
+
+
+class RowsFormSet(PositionedInlineFormSet):
+    """Inline rows whose ids and chosen experts, references and sections are read once
+    for the whole formset: opening and saving cost the same for 1 row as for 50."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        pk = self._pk_field.name
+        if isinstance(form.fields.get(pk), forms.ModelChoiceField):
+            row_id = form.fields[pk]
+            form.fields[pk] = RowChoiceField(
+                row_id.queryset, initial=row_id.initial, required=False, widget=row_id.widget
+            )
+            form.fields[pk].chosen = self.rows()
+        for name, field in form.fields.items():
+            if isinstance(field, RowChoiceField) and name != pk:
+                field.chosen = self.chosen(name, field)
+
+    def rows(self):
+        """Return {str(pk): row} of the rows being edited, as the formset already read them."""
+        if not hasattr(self, "_rows"):
+            self._rows = {str(row.pk): row for row in self.get_queryset()}
+        return self._rows
+
+    def chosen(self, name, field):
+        """Return {str(pk): object} of the objects any row chose in the field, in one query."""
+        cache = self.__dict__.setdefault("_chosen", {})
+        if name not in cache:
+            cache[name] = {
+                str(obj.pk): obj for obj in field.queryset.filter(pk__in=self.values(name, field))
+            }
+        return cache[name]
+
+    def values(self, name, field):
+        """Return the valid primary keys the rows chose in the field (posted, or saved)."""
+        if self.is_bound:
+            posted = (
+                self.data.get(f"{self.add_prefix(i)}-{name}")
+                for i in range(self.total_form_count())
+            )
+        else:
+            attname = self.model._meta.get_field(name).attname
+            posted = (getattr(row, attname) for row in self.get_queryset())
+        keys = set()
+        for value in posted:
+            try:
+                keys.add(field.queryset.model._meta.pk.to_python(value))
+            except ValidationError:
+                continue
+        return keys - {None, ""}
+
+
+class SectionFormSet(RowsFormSet):
     """Sections: every [n] marker in a body must match a citation on the same page."""
 
     def clean(self):
@@ -200,7 +348,7 @@ class SectionFormSet(PositionedInlineFormSet):
         )
 
 
-class CitationFormSet(PositionedInlineFormSet):
+class CitationFormSet(RowsFormSet):
     """Citations: each reference once per article."""
 
     def get_unique_error_message(self, unique_check):
@@ -212,15 +360,22 @@ class CitationFormSet(PositionedInlineFormSet):
         return super().get_unique_error_message(unique_check)
 
 
-class QuoteFormSet(PositionedInlineFormSet):
+class QuoteFormSet(RowsFormSet):
     """Quotes: the section a quote follows is chosen from this article's own sections."""
 
     def add_fields(self, form, index):
-        super().add_fields(form, index)
         if "section" in form.fields:
             form.fields["section"].queryset = Section.objects.filter(
                 article=self.instance if self.instance.pk else None
             )
+        super().add_fields(form, index)
+
+    def chosen(self, name, field):
+        if name != "section":
+            return super().chosen(name, field)
+        if not hasattr(self, "_sections"):  # a select shows every choice: read them once
+            self._sections = {str(section.pk): section for section in field.queryset}
+        return self._sections
 
 
 class SendBackForm(forms.Form):

@@ -4,7 +4,6 @@ import re
 
 import reversion
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import OuterRef, Q
@@ -896,62 +895,6 @@ class PlainTerm(models.Model):
         self.term = " ".join(self.term.split())
         if self.term and not any(char.isalnum() for char in self.term):
             raise ValidationError({"term": "Enter a word or phrase with letters in it."})
-
-
-class SearchDocumentQuerySet(models.QuerySet):
-    def visible(self, now=None):
-        """Return documents the public may find: published articles and experts."""
-        return self.filter(pk__in=self.visible_pks(now))
-
-    def visible_pks(self, now=None):
-        """Return the pks of visible documents, found through the table's two indexes.
-
-        A union rather than an OR: with OR, SQLite reads every document in full.
-        """
-        published = SearchDocument.objects.filter(article__in=Article.objects.live(now))
-        experts = SearchDocument.objects.filter(expert__isnull=False)
-        return published.values("pk").order_by().union(experts.values("pk").order_by(), all=True)
-
-
-class SearchDocument(models.Model):
-    """The searchable text of one article or expert, rewritten whenever its source changes.
-
-    PostgreSQL searches `vector` (weighted: title A, summary and keywords B, body C)
-    through a GIN index; the small title and summary vectors make ranking by where a
-    word matched cheap. SQLite searches an FTS5 table that triggers keep in step with
-    this one and leaves the vectors empty. Migration 0002 creates either, and
-    `manage.py rebuild_search_index` recreates them (also after a later migration
-    rebuilds this table on SQLite, which drops its triggers).
-    """
-
-    article = models.OneToOneField(
-        Article, null=True, on_delete=models.CASCADE, related_name="search_document"
-    )
-    expert = models.OneToOneField(
-        Expert, null=True, on_delete=models.CASCADE, related_name="search_document"
-    )
-    title = models.TextField()
-    summary = models.TextField(blank=True)
-    keywords = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    vector = SearchVectorField(null=True, editable=False)
-    title_vector = SearchVectorField(null=True, editable=False)
-    summary_vector = SearchVectorField(null=True, editable=False)
-
-    objects = SearchDocumentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(article__isnull=False, expert__isnull=True)
-                | Q(article__isnull=True, expert__isnull=False),
-                name="searchdocument_one_source",
-            )
-        ]
-
-    def __str__(self):
-        return self.title
 
 
 class HandoutGivenQuerySet(models.QuerySet):

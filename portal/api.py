@@ -513,6 +513,8 @@ def search(
             entry = summary(request, item)
             results.append({"kind": kind, "title": item.title, "url": entry["url"], "article": entry})  # fmt: skip
         else:
-            url = absolute_url(request, item.url)
-            results.append({"kind": kind, "title": item.title, "url": url, "article": None})
+            url = absolute_url(request, item.get_absolute_url())
+            results.append(
+                {"kind": kind, "title": item.name_with_credentials, "url": url, "article": None}
+            )
     return {"query": q, "count": count, "page": page, "per_page": per_page, "results": results}

@@ -14,11 +14,20 @@ processes of one machine share the generation through a small stamp file instead
 
 Requests carrying a session cookie (staff) never read or fill the cache, and their
 responses are marked private.
+
+Pages are stored gzipped too, once, so a hit costs no compression: clients that accept
+gzip get it (Content-Encoding: gzip, Vary: Accept-Encoding), others the page as it is.
+BREACH, the attack on compressed HTTPS responses, needs a secret in a page that also
+echoes what the attacker sends (e.g. a search); no page stored here carries a secret: only
+anonymous requests (no session) are served from the cache, only responses that set no
+cookie are stored, and no stored page holds a CSRF token or anything personal. Staff
+pages, which do, never pass through this cache and are never compressed.
 """
 
 import contextlib
 import datetime
 import functools
+import gzip
 import hashlib
 import logging
 import os
@@ -56,6 +65,9 @@ MAX_BODY_SIZE = 2 * 1024 * 1024
 # Headers a 304 repeats from the page it stands for (RFC 9110, 15.4.5).
 NOT_MODIFIED_HEADERS = ("Cache-Control", "Content-Location", "ETag", "Expires", "Vary")
 UNSTORABLE_DIRECTIVES = {"private", "no-cache", "no-store"}
+# Pages worth compressing: text of some size (a gzip header and footer cost 20 bytes).
+COMPRESSIBLE_TYPES = ("text/", "application/xml", "application/atom+xml", "application/json")
+MIN_COMPRESSED_SIZE = 256
 # Never follow a symlink to the stamp, nor leak its descriptor to a child process.
 STAMP_READ_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
 STAMP_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -234,6 +246,39 @@ def not_modified(headers):
     return response
 
 
+def accepts_gzip(request):
+    """Say whether the request's Accept-Encoding takes gzip (and not with q=0)."""
+    header = request.META.get("HTTP_ACCEPT_ENCODING", "").lower()
+    if "gzip" not in header:
+        return False
+    for coding in header.split(","):
+        name, _, params = coding.partition(";")
+        if name.strip() in ("gzip", "x-gzip"):
+            quality = params.strip().removeprefix("q=") or "1"
+            try:
+                return float(quality) > 0
+            except ValueError:
+                return False
+    return False
+
+
+def compressible(response, body):
+    """Say whether a page is text long enough to gain from gzip (which adds 20 bytes)."""
+    content_type = response.get("Content-Type", "")
+    return len(body) >= MIN_COMPRESSED_SIZE and content_type.startswith(COMPRESSIBLE_TYPES)
+
+
+def gzipped(response, body):
+    """Return the headers and body of the gzipped page."""
+    zipped = gzip.compress(body, compresslevel=6, mtime=0)  # mtime=0: the same bytes each time
+    headers = dict(header_store(response))
+    # A strong ETag names one representation (RFC 9110, 8.8.3): the gzipped one has its own.
+    headers["ETag"] = headers["ETag"].removesuffix('"') + '-gzip"'
+    headers["Content-Encoding"] = "gzip"
+    headers["Content-Length"] = str(len(zipped))
+    return tuple(headers.items()), zipped
+
+
 def header_store(response):
     """Return the response's headers as stored in the cache: a tuple of (name, value) pairs."""
     return tuple(response.items())
@@ -265,10 +310,12 @@ class PageCacheMiddleware:
             logger.exception("Page cache: lookup failed")
             return self.get_response(request)
         if page is not None and page[0] == generation:
-            return self.respond(request, page[1], page[2])
+            return self.respond(request, page)
         response = self.get_response(request)
         if request.method == "GET" and self.storable(request, response):
-            self.store(cache, key, generation, response)
+            page = self.store(cache, key, generation, response)
+            if page[3] is not None and accepts_gzip(request):
+                return self.respond(request, page)
             if etag_matches(request, response.headers["ETag"]):
                 return not_modified(response.headers)
         elif getattr(request, "user", None) and request.user.is_authenticated:
@@ -279,8 +326,12 @@ class PageCacheMiddleware:
         """Return the current generation and the stored page (or None) in one round trip."""
         return lookup(cache, key)
 
-    def respond(self, request, store, body):
-        """Build the response to a hit: the page, its headers only (HEAD), or a 304."""
+    def respond(self, request, page):
+        """Build the response to a hit: the page (gzipped if the client takes it), its
+        headers only (HEAD), or a 304."""
+        _, store, body, *compressed = page
+        if compressed and compressed[0] is not None and accepts_gzip(request):
+            store, body = compressed
         response = HttpResponse(body if request.method == "GET" else b"", headers=dict(store))
         if etag_matches(request, response.headers["ETag"]):
             return not_modified(response.headers)
@@ -319,20 +370,27 @@ class PageCacheMiddleware:
         return True
 
     def store(self, cache, key, generation, response):
-        """Add validators and caching headers to the response and store it."""
+        """Add validators and caching headers to the response, store it with its gzipped
+        copy, and return what was stored."""
         body = response.content
         if not response.has_header("ETag"):
             response.headers["ETag"] = f'"{hashlib.md5(body, usedforsecurity=False).hexdigest()}"'
         if not response.has_header("Cache-Control"):
             response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
-        patch_vary_headers(response, ["Cookie"])
         response.headers["Content-Length"] = str(len(body))
+        patch_vary_headers(response, ["Cookie"])
+        compressed = (None, None)
+        if compressible(response, body):
+            patch_vary_headers(response, ["Accept-Encoding"])  # on both copies
+            compressed = gzipped(response, body)
+        page = (generation, header_store(response), body, *compressed)
         expiry = float(generation.partition(" ")[2])
         timeout = max(1, min(MAX_TIMEOUT, int(expiry - time.time())))
         try:
-            cache.set(key, (generation, header_store(response), body), timeout)
+            cache.set(key, page, timeout)
         except Exception:
             logger.exception("Page cache: store failed")
+        return page
 
     def private(self, response):
         """Mark a response for a signed-in user as theirs alone."""

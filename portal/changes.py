@@ -28,8 +28,9 @@ from articles.models import (
 from articles.releases import refresh_working_copy
 from common.signals import content_changed
 from experts.models import Expert
-from portal import cache, search_index
+from portal import cache
 from portal.models import ClinicSettings
+from search import index as search_index
 
 WORKING_COPY_PARTS = (Section, Quote, Citation, FAQ)
 # Topic codes are never shown on pages, but the Infobutton and the API serve them.
@@ -117,6 +118,8 @@ def classification_changed(sender, instance, action, reverse, pk_set, using=None
 
 def bulk_changed(sender, **kwargs):
     cache.invalidate()
+    if sender is Release:  # only a rescheduled go-live time changes a release in bulk
+        search_index.releases_rescheduled()
 
 
 def connect():
@@ -138,6 +141,6 @@ def connect():
     content_changed.connect(bulk_changed, dispatch_uid="changes-bulk")
     post_migrate.connect(
         search_index.index_missing,
-        sender=apps.get_app_config("articles"),
+        sender=apps.get_app_config("search"),
         dispatch_uid="changes-search-after-migrate",
     )

@@ -9,12 +9,11 @@ releases are ever returned.
 
 from dataclasses import dataclass, field
 
-from django.urls import Resolver404, resolve
+from django.db.models import prefetch_related_objects
 
+import search
 from articles import codes
 from articles.models import Release, Topic
-from portal.search import parse_query
-from portal.search_backends import matches
 
 MAX_RESULTS = 10
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -67,39 +66,18 @@ def search_releases(text, limit=MAX_RESULTS):
 
 
 def search_page(text, limit, offset=0):
-    """Return (number of matches, [(kind, live release or expert result)]) for a page.
+    """Return (number of matches, [(kind, live release or expert)]) for a page.
 
-    The one call into portal.search: when search becomes a package with one entry point,
-    only this function changes.
+    The one call into search: search.run() (its count stops at 1,000, "more than").
     """
-    query = parse_query(text)
-    if not query.terms:
-        return 0, []
-    found = matches(query)
-    if not found.count() and len(query.terms) > 1:
-        found = matches(query, any_word=True)
-    results = found[offset : offset + limit]
-    slugs = [slug for slug in map(article_slug, results) if slug]
-    live = Release.objects.live().for_listing().filter(article__slug__in=slugs)
-    by_slug = {release.article.slug: release for release in live}
-    page = []
-    for result in results:
-        slug = article_slug(result)
-        if slug is None:
-            page.append(("expert", result))
-        elif slug in by_slug:  # unless it stopped being live since the search
-            page.append(("article", by_slug[slug]))
-    return found.count(), page
-
-
-def article_slug(result):
-    """Return the slug of an article search result, or None for an expert."""
-    if result.kind != "article":
-        return None
-    try:
-        return resolve(result.url).kwargs.get("slug")
-    except Resolver404:
-        return None
+    number = offset // limit + 1
+    results = search.run(text, page=number, per_page=limit)
+    if results.number != number:  # past the last page: nothing, as an empty slice
+        return results.total, []
+    releases = [item.release for item in results if item.kind == "article"]
+    prefetch_related_objects([release.article for release in releases], "topics")
+    page = [(item.kind, item.release or item.expert) for item in results]
+    return results.total, page
 
 
 def in_language(releases, language):

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "ninja",  # the API's docs page (Swagger UI) from its own static files, not a CDN
     "portal",
+    "search",
     "articles",
     "experts",
     "common",

@@ -3,18 +3,19 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from portal import handout_finder, health, infobutton, search, two_factor, views
+from portal import handout_finder, health, infobutton, two_factor, views
 from portal.api import api
 from portal.feeds import LatestArticlesFeed
 from portal.languages import language_prefixed
 from portal.sitemaps import SITEMAPS
+from search import views as search_views
 
 # Patient pages answer at /… in English and /es/… in Spanish (portal/languages.py);
 # the rest keep one address.
 urlpatterns = [
     language_prefixed(
         path("", views.home, name="home"),
-        path("search/", search.search, name="search"),
+        path("search/", search_views.search, name="search"),
     ),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 
 # Each app may import only the apps after it: site-wide wiring, content, people, shared pieces.
-LAYERS = ["portal", "articles", "experts", "common"]
+LAYERS = ["portal", "search", "articles", "experts", "common"]
 
 
 def project_modules():

@@ -252,8 +252,5 @@ def test_postgres_backup_modify_restore(postgres, tmp_path, backup_format):
     )
     manage("restore", str(archive), "--force", **site)
     assert snapshot(**site) == original
-    search = (
-        "from portal.search import parse_query\nfrom portal.search_backends import matches\n"
-        "print(matches(parse_query('iron')).count())\n"
-    )
+    search = "import search\nprint(search.run('iron').total)\n"
     assert shell(search, **site).split()[-1] == "1"

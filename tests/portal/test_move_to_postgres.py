@@ -71,10 +71,8 @@ def test_moved_site_searches_and_accepts_new_rows(source, postgres, tmp_path):
     target = postgres()
     manage("move_to_postgres", "--to", target, database_url=source, tmp_path=tmp_path)
     count_documents = (
-        "from articles.models import SearchDocument\n"
-        "from portal.search import parse_query\n"
-        "from portal.search_backends import matches\n"
-        "print(SearchDocument.objects.count(), matches(parse_query('magnesium')).count())\n"
+        "import search\nfrom search.models import SearchDocument\n"
+        "print(SearchDocument.objects.count(), search.run('magnesium').total)\n"
     )
     assert (
         shell(count_documents, database_url=target, tmp_path=tmp_path).split()[-2:]

@@ -1,19 +1,14 @@
-"""The search page: published articles and experts, alike on SQLite and PostgreSQL."""
+"""What a visitor typed, made safe to search for: words and "quoted phrases", nothing else."""
 
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
-
-from articles.views import public_topics
-from portal.search_backends import matches
-from portal.search_index import INVISIBLE_RE, fold
+from search.text import INVISIBLE_RE, fold
 
 MAX_QUERY_LENGTH = 200  # characters; longer queries are cut
 MAX_TERMS = 10  # words and phrases searched for; the rest are ignored
-PER_PAGE = 10
+MAX_PHRASE_WORDS = 8  # words of one phrase; the rest of it is ignored
 
 QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»", '"'))
 PHRASE_RE = re.compile(r'"([^"]*)"')
@@ -51,7 +46,7 @@ def word_terms(text):
 
 
 def phrase_terms(text):
-    found = words(text)
+    found = words(text)[:MAX_PHRASE_WORDS]
     if not any(word not in STOP_WORDS for word in found):
         return []
     return [tuple(found)] if len(found) > 1 else [(found[0],)]
@@ -73,24 +68,3 @@ def parse_query(raw):
         position = phrase.end()
     terms += word_terms(text[position:])
     return Query(text, tuple(dict.fromkeys(terms))[:MAX_TERMS], shortened)
-
-
-def search(request):
-    """Search published articles and experts: ranked, highlighted results, ten a page."""
-    query = parse_query(request.GET.get("q", ""))
-    page, any_word = None, False
-    if query.terms:
-        found = matches(query)
-        if not found.count() and len(query.terms) > 1:
-            found, any_word = matches(query, any_word=True), True
-        page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "query": query.text,
-        "searched": bool(query.terms),
-        "shortened": query.shortened,
-        "max_length": MAX_QUERY_LENGTH,
-        "page": page,
-        "any_word": any_word,
-        "topics": () if page and page.paginator.count else public_topics(),
-    }
-    return render(request, "portal/search.html", context)

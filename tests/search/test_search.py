@@ -3,6 +3,7 @@
 import datetime
 import io
 import re
+from unittest import mock
 
 import pytest
 import reversion
@@ -14,9 +15,11 @@ from django.utils import timezone
 from reversion.models import Version
 from taggit.models import Tag
 
-from articles.models import FAQ, Article, Quote, SearchDocument, Section
-from portal.search import MAX_QUERY_LENGTH, parse_query
-from tests.conftest import make_article, make_expert, make_topic
+from articles.models import FAQ, Article, Quote, Release, Section
+from search import run as search_run
+from search.models import SearchDocument
+from search.query import MAX_QUERY_LENGTH, parse_query
+from tests.conftest import make_article, make_expert, make_topic, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +85,7 @@ def seeds():
     Quote.objects.create(
         article=short, position=1, expert=dietitian, text="Wind down for sleep with a bath."
     )
+    publish(short)
     long = make_article(
         title="Magnesium and restless leg syndrome: a guide",
         summary="How magnesium works on nerves and muscles, and which form to try.",
@@ -97,6 +101,7 @@ def seeds():
         question="Is it safe to take magnesium every day?",
         answer="<p>Yes, when taken within recommended doses.</p>",
     )
+    publish(long)
     other = make_article(
         title="Iron and tiredness",
         summary="Low iron can leave you tired and short of breath.",
@@ -181,6 +186,7 @@ def test_title_match_ranks_above_summary_match_above_body_match(client):
     Section.objects.create(
         article=body, position=1, body="<p>" + "Zinc helps. Zinc heals. " * 20 + "</p>"
     )
+    publish(body)
     make_article(title="Trace elements", summary="Zinc, copper and selenium in food.")
     make_article(title="Zinc", summary="A mineral for wound healing.")
 
@@ -226,12 +232,53 @@ def test_unpublished_article_is_never_found_nor_quoted(client, seeds, status):
 
 def test_scheduled_article_appears_when_its_time_comes_without_a_save(client):
     later = timezone.now() + datetime.timedelta(hours=1)
-    article = make_article(title="Quokkalith news", publish_at=later)
+    make_article(title="Quokkalith news", publish_at=later)
     assert result_titles(search(client, "quokkalith")) == []
 
-    Article.objects.filter(pk=article.pk).update(publish_at=timezone.now())
+    with mock.patch(
+        "django.utils.timezone.now", return_value=later + datetime.timedelta(seconds=1)
+    ):
+        assert result_titles(search(client, "quokkalith")) == ["Quokkalith news"]
+
+
+def test_rescheduling_a_release_to_now_shows_it_at_once(client):
+    article = make_article(
+        title="Quokkalith news", publish_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert result_titles(search(client, "quokkalith")) == []
+
+    Release.objects.filter(article=article).reschedule(timezone.now())
 
     assert result_titles(search(client, "quokkalith")) == ["Quokkalith news"]
+
+
+def test_only_the_live_release_is_found_and_quoted_until_the_next_goes_live(client):
+    article = make_article(title="Calcium", summary="Calcium for bones.", sections=0)
+    section = Section.objects.create(article=article, position=1, body="<p>Eat sardines.</p>")
+    publish(article)
+    go_live = timezone.now() + datetime.timedelta(minutes=5)
+    section.body = "<p>Eat almonds.</p>"
+    section.save()
+    publish(article, go_live_at=go_live)  # release 3, scheduled
+    section.body = "<p>Eat quinoa.</p>"  # the working copy: never public
+    section.save()
+    article.title = "Calcium draft"
+    article.save()
+
+    def found(word, now=None):
+        return [item.title for item in search_run(word, now=now)]
+
+    assert found("sardines") == ["Calcium"]
+    assert found("almonds") == found("quinoa") == found("draft") == []
+    assert "almonds" not in str(search_run("calcium").items[0].snippet)
+
+    after = go_live + datetime.timedelta(seconds=1)
+    assert found("almonds", now=after) == ["Calcium"]
+    assert found("sardines", now=after) == found("quinoa", now=after) == []
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        response = search(client, "almonds")
+    assert result_titles(response) == ["Calcium"]
+    assert "<mark>almonds</mark>" in page(response)
 
 
 HOSTILE_QUERIES = [
@@ -399,6 +446,7 @@ def test_snippet_escapes_content_and_marks_only_the_matches(client):
     Section.objects.create(
         article=article, position=1, body="<p>Take 5 &lt; 10 mg of zorbium &amp; water.</p>"
     )
+    publish(article)
 
     body = page(search(client, "zorbium"))
 
@@ -413,29 +461,35 @@ def test_snippet_quotes_a_match_deep_in_a_long_article(client):
     Section.objects.create(
         article=article, position=2, heading="Rare causes", body="<p>Quokkabane is rare.</p>"
     )
+    publish(article)
 
     body = page(search(client, "quokkabane"))
 
     assert "<mark>Quokkabane</mark> is rare" in body
 
 
-def test_index_follows_edits_to_an_article_and_its_parts(client):
+def test_index_follows_releases_and_edits_to_topics_and_tags(client):
     topic = make_topic(name="Gout")
     article = make_article(title="Joint pain", summary="Aching joints.", sections=0)
     section = Section.objects.create(article=article, position=1, body="<p>Try cherries.</p>")
+    assert result_titles(search(client, "cherries")) == []  # the working copy only
+    publish(article)
     assert result_titles(search(client, "cherries")) == ["Joint pain"]
 
     section.body = "<p>Try blueberries.</p>"
     section.save()
+    FAQ.objects.create(article=article, position=1, question="Is rhubarb bad?", answer="<p>No.</p>")
+    assert result_titles(search(client, "blueberries")) == []
+    publish(article)
     assert result_titles(search(client, "cherries")) == []
     assert result_titles(search(client, "blueberries")) == ["Joint pain"]
-
-    FAQ.objects.create(article=article, position=1, question="Is rhubarb bad?", answer="<p>No.</p>")
     assert result_titles(search(client, "rhubarb")) == ["Joint pain"]
 
     section.delete()
+    publish(article)
     assert result_titles(search(client, "blueberries")) == []
 
+    # Topics and tags are live on the article: no new release needed.
     topic.articles.add(article)
     assert result_titles(search(client, "gout")) == ["Joint pain"]
     topic.name = "Podagra"
@@ -457,14 +511,16 @@ def test_index_follows_edits_to_an_article_and_its_parts(client):
     article.tags.clear()
     assert result_titles(search(client, "urate")) == []
 
-    article.title = "Painful joints"
+    article.title = "Sore hips"
     article.save()
-    assert result_titles(search(client, "painful")) == ["Painful joints"]
+    assert result_titles(search(client, "hips")) == []
+    publish(article)
+    assert result_titles(search(client, "hips")) == ["Sore hips"]
 
-    pk = article.pk
-    article.delete()
-    assert result_titles(search(client, "painful")) == []
-    assert not SearchDocument.objects.filter(article_id=pk).exists()
+    article.status = Article.Status.ARCHIVED
+    article.save()
+    assert result_titles(search(client, "hips")) == []
+    assert not SearchDocument.objects.filter(article=article).exists()
 
 
 def test_index_follows_edits_to_an_expert(client):
@@ -477,20 +533,27 @@ def test_index_follows_edits_to_an_expert(client):
     assert result_titles(search(client, "dermatology")) == ["Dr Ada Quill, MD"]
 
 
-def test_restoring_an_old_version_updates_the_index(client, django_capture_on_commit_callbacks):
+def test_restoring_an_old_version_changes_the_working_copy_not_the_index(
+    client, django_capture_on_commit_callbacks
+):
     with reversion.create_revision():
         article = make_article(title="Calcium", summary="Calcium for bones.", sections=0)
         Section.objects.create(article=article, position=1, body="<p>Eat sardines.</p>")
+    publish(article)
     section = article.sections.get()
     with reversion.create_revision():
         section.body = "<p>Eat almonds.</p>"
         section.save()
         article.save()
+    publish(article)
     assert result_titles(search(client, "sardines")) == []
 
     with django_capture_on_commit_callbacks(execute=True):
         Version.objects.get_for_object(article).last().revision.revert()
 
+    assert result_titles(search(client, "sardines")) == []
+    assert result_titles(search(client, "almonds")) == ["Calcium"]
+    publish(Article.objects.get(pk=article.pk))
     assert result_titles(search(client, "sardines")) == ["Calcium"]
     assert result_titles(search(client, "almonds")) == []
 
@@ -499,16 +562,14 @@ def index_objects():
     """Return the names of the triggers (SQLite) or indexes (PostgreSQL) behind search."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'articles_search%'")
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_search%'")
             return {row[0] for row in cursor.fetchall()}
-        return set(connection.introspection.get_constraints(cursor, "articles_searchdocument"))
+        return set(connection.introspection.get_constraints(cursor, "search_searchdocument"))
 
 
 def test_rebuild_command_restores_a_lost_index(client, seeds):
     lost = (
-        "articles_searchdocument_fts_insert"
-        if connection.vendor == "sqlite"
-        else "articles_searchdocument_vector_gin"
+        "search_searchdocument_fts_insert" if connection.vendor == "sqlite" else "search_vector_gin"
     )
     SearchDocument.objects.all().delete()
     with connection.cursor() as cursor:
@@ -520,7 +581,7 @@ def test_rebuild_command_restores_a_lost_index(client, seeds):
     out = io.StringIO()
     call_command("rebuild_search_index", stdout=out)
 
-    assert "3 articles and 3 experts" in out.getvalue()
+    assert "3 article versions and 3 experts" in out.getvalue()
     assert lost in index_objects()
     assert result_titles(search(client, "glycinate")) == [seeds["long"].title]
     assert result_titles(search(client, "Ehsani")) == ["Roxana Ehsani, MS, RDN, CSSD"]

@@ -1,0 +1,17 @@
+"""gunicorn's settings for the portal, read from the folder gunicorn starts in (`make serve`).
+
+Command-line options (bind, workers, access log) still come from the Makefile.
+"""
+
+import logging
+
+
+def post_worker_init(worker):
+    """Warm the PDF renderer of each worker before it takes requests, so the first handout
+    PDF after a restart is as quick as the rest (fonts and stylesheet loaded once)."""
+    from articles.handouts import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # without Pango or the stylesheet, PDFs fail later with a clear error
+        logging.getLogger("portal").warning("Could not warm up the PDF renderer", exc_info=True)

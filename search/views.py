@@ -1,0 +1,47 @@
+"""The search page: live releases and experts, alike on SQLite and PostgreSQL."""
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+
+from articles.models import Article, Topic
+from search import engine
+from search.models import SearchDocument
+from search.query import MAX_QUERY_LENGTH, parse_query
+
+PER_PAGE = 10
+
+
+def page_number(value):
+    """Return the page asked for as an int; anything that is not a whole number is page 1."""
+    try:
+        return int(value or 1)
+    except ValueError:
+        return 1
+
+
+def browsable_topics():
+    """Return the topics with a live article, for a visitor whose search found nothing.
+
+    Without counts (counting every topic's live articles reads them all; finding one
+    stops at the first), and from the search index, which knows what is live cheaply.
+    """
+    live = SearchDocument.objects.live().filter(article_id=OuterRef("article_id"))
+    links = Article.topics.through.objects.filter(topic_id=OuterRef("pk")).filter(Exists(live))
+    return Topic.objects.filter(Exists(links)).only("name", "slug")
+
+
+def search(request):
+    """Search live articles and experts: ranked, highlighted results, ten a page."""
+    query = parse_query(request.GET.get("q", ""))
+    results = None
+    if query.terms:
+        results = engine.run(query, page=page_number(request.GET.get("page")), per_page=PER_PAGE)
+    context = {
+        "query": query.text,
+        "searched": bool(query.terms),
+        "shortened": query.shortened,
+        "max_length": MAX_QUERY_LENGTH,
+        "page": results,
+        "topics": () if results and results.total else browsable_topics(),
+    }
+    return render(request, "search/search.html", context)
