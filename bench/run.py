@@ -427,6 +427,11 @@ def make_variants(pages, found, cached, uncached):
             variants.insert(
                 2, Variant("article 304", variant.url, "article", "revalidated", revalidate)
             )
+            # and a browser that takes gzip: the copy compressed when the page was stored
+            gzipped = ("Accept-Encoding: gzip",)
+            variants.insert(
+                3, Variant("article cached gzip", variant.url, "article", "cached", gzipped)
+            )
     return variants
 
 
@@ -518,7 +523,9 @@ def report(args, variants, results, found, css, demo, article_count, started):
         "",
         "ceiling = the article page's HTML as a static file served by the same gunicorn +",
         "whitenoise; cached = anonymous visitor, page cache on (after a warm-up); 304 = a",
-        "browser revalidating its copy (If-None-Match), answered from the cache; uncached =",
+        "browser revalidating its copy (If-None-Match), answered from the cache; cached gzip",
+        "= Accept-Encoding: gzip, answered with the copy gzipped when the page was stored (the",
+        "ceiling file is sent as it is); uncached =",
         "a second server with PAGE_CACHE=0, which turns the page cache off, so every",
         "request runs the view. queries: counted in process on an uncached request; a cached",
         "page is answered before any view runs (0 queries, see tests/portal/test_cache.py).",

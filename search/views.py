@@ -2,6 +2,7 @@
 
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.utils import translation
 
 from articles.models import Article, Topic
 from search import engine
@@ -19,29 +20,32 @@ def page_number(value):
         return 1
 
 
-def browsable_topics():
-    """Return the topics with a live article, for a visitor whose search found nothing.
+def browsable_topics(language):
+    """Return the topics with a live article in the language, for a visitor whose search
+    found nothing.
 
     Without counts (counting every topic's live articles reads them all; finding one
     stops at the first), and from the search index, which knows what is live cheaply.
     """
-    live = SearchDocument.objects.live().filter(article_id=OuterRef("article_id"))
+    live = SearchDocument.objects.live(language=language).filter(article_id=OuterRef("article_id"))
     links = Article.topics.through.objects.filter(topic_id=OuterRef("pk")).filter(Exists(live))
     return Topic.objects.filter(Exists(links)).only("name", "slug")
 
 
 def search(request):
-    """Search live articles and experts: ranked, highlighted results, ten a page."""
+    """Search live articles in the page's language, and experts: ten a page, highlighted."""
     query = parse_query(request.GET.get("q", ""))
+    language = translation.get_language()
     results = None
     if query.terms:
-        results = engine.run(query, page=page_number(request.GET.get("page")), per_page=PER_PAGE)
+        number = page_number(request.GET.get("page"))
+        results = engine.run(query, page=number, per_page=PER_PAGE, language=language)
     context = {
         "query": query.text,
         "searched": bool(query.terms),
         "shortened": query.shortened,
         "max_length": MAX_QUERY_LENGTH,
         "page": results,
-        "topics": () if results and results.total else browsable_topics(),
+        "topics": () if results and results.total else browsable_topics(language),
     }
     return render(request, "search/search.html", context)

@@ -587,3 +587,15 @@ def test_rebuild_command_restores_a_lost_index(client, seeds):
     assert result_titles(search(client, "Ehsani")) == ["Roxana Ehsani, MS, RDN, CSSD"]
     make_article(title="Fresh basil", summary="New after the rebuild.")
     assert result_titles(search(client, "basil")) == ["Fresh basil"]
+
+
+def test_each_language_searches_its_own_articles_and_every_expert(client):
+    make_article(title="Quokkalith and sleep", summary="About sleep.")
+    make_article(title="Quokkalith y sueño", summary="Sobre el sueño.", language="es")
+    make_expert(name="Ana Quokkalith")
+
+    english = client.get(URL, {"q": "quokkalith"})
+    spanish = client.get("/es/search/", {"q": "quokkalith"})
+
+    assert sorted(result_titles(english)) == ["Dr Ana Quokkalith, MD", "Quokkalith and sleep"]
+    assert sorted(result_titles(spanish)) == ["Dr Ana Quokkalith, MD", "Quokkalith y sueño"]
