@@ -12,7 +12,7 @@ The SQL is built from constants; every value, the full-text query included, is a
 parameter. Only documents live at `now` (see SearchDocument) are counted or quoted.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from search.models import SearchDocument
 from search.schema import FTS_TABLE, TABLE
@@ -27,6 +27,14 @@ BM25_WEIGHTS = "10.0, 4.0, 4.0, 2.0, 2.0"
 
 def fetch(sql, params):
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with transaction.atomic(using=connection.alias):
+                # The estimated cost of a full-text query over many documents is high
+                # enough for PostgreSQL to compile it to machine code first (JIT): 30-70
+                # ms spent on a query that then runs in 5.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute(sql, params)
+                return cursor.fetchall()
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -57,12 +65,13 @@ class Backend:
             sql, tier_params = self.tier_sql(tier)
             ctes.append(f"t{tier} AS MATERIALIZED ({sql} LIMIT {self.greatest}(0, %s{taken}))")
             params += [*tier_params, limit]
-        union = " UNION ALL ".join(f"SELECT id, {n} AS tier, rank FROM t{n}" for n in range(3))
+        rank, rank_params = self.rank_sql()
+        union = " UNION ALL ".join(f"SELECT {self.tier_columns(n)} FROM t{n}" for n in range(3))
         sql = (
-            f"WITH {', '.join(ctes)} SELECT id FROM ({union}) ranked "
-            f"ORDER BY tier, rank {self.rank_order} NULLS LAST, id"
+            f"WITH {', '.join(ctes)} SELECT id FROM (SELECT id, tier, {rank} AS rank "
+            f"FROM ({union}) tiers) ranked ORDER BY tier, rank {self.rank_order} NULLS LAST, id"
         )
-        return [row[0] for row in fetch(sql, params)]
+        return [row[0] for row in fetch(sql, [*params, *rank_params])]
 
     def documents(self, pks):
         """Return the page's documents with their sources (and none of their text)."""
@@ -80,6 +89,12 @@ class SqliteBackend(Backend):
 
     rank_order = "ASC"  # bm25: lower is better
     greatest = "max"
+
+    def tier_columns(self, tier):
+        return f"id, {tier} AS tier, rank"
+
+    def rank_sql(self):
+        return "rank", []  # bm25 is worked out in the tier, where FTS5 can give it
 
     def __init__(self, query, **kwargs):
         super().__init__(query, **kwargs)
@@ -131,23 +146,40 @@ class PostgresBackend(Backend):
         self.either = " or ".join(phrases)
 
     def tier_sql(self, tier):
-        """Return the query of one tier: title, else summary or labels, else the rest."""
+        """Return the query of one tier: title, else summary or labels, else the rest.
+
+        Where any word matching the title or summary means a match (one word, or any of
+        them), those tiers read the small vectors alone; the whole vector's index would
+        only add a long list of matches to intersect.
+        """
         query = f"websearch_to_tsquery('{CONFIG}', %s)"
         title, summary = f"{TABLE}.title_vector @@ {query}", f"{TABLE}.summary_vector @@ {query}"
-        condition, condition_params = [
-            (title, [self.either]),
-            (f"{summary} AND NOT {title}", [self.either, self.either]),
-            (f"NOT {summary} AND NOT {title}", [self.either, self.either]),
+        parts, parts_params = [
+            ([title], [self.either]),
+            ([summary, f"NOT {title}"], [self.either, self.either]),
+            ([f"NOT {summary}", f"NOT {title}"], [self.either, self.either]),
         ][tier]
+        if tier == 2 or self.match != self.either:
+            parts, parts_params = (
+                [f"{TABLE}.vector @@ {query}", *parts],
+                [self.match, *parts_params],
+            )
         visible, params = self.visible()
-        # Rank the first RANKED matches of the tier (reading each one's whole vector is
-        # what costs); any after them follow in the order the index found them.
-        sql = (
-            f"SELECT {TABLE}.id, CASE WHEN row_number() OVER () <= {RANKED} "
-            f"THEN ts_rank({TABLE}.vector, {query}) END AS rank FROM {TABLE} "
-            f"WHERE {TABLE}.vector @@ {query} AND {condition} AND {visible}"
+        sql = f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(parts)} AND {visible}"
+        return sql, [*parts_params, *params]
+
+    def tier_columns(self, tier):
+        # The order the index found them in: the first RANKED of each tier are ranked.
+        return f"id, {tier} AS tier, row_number() OVER () AS found"
+
+    def rank_sql(self):
+        """Rank the first RANKED matches of each tier, each read by its key: reading a
+        document's whole vector is what ranking costs, so the rest follow unranked."""
+        rank = (
+            f"CASE WHEN found <= {RANKED} THEN (SELECT ts_rank(r.vector, "
+            f"websearch_to_tsquery('{CONFIG}', %s)) FROM {TABLE} r WHERE r.id = tiers.id) END"
         )
-        return sql, [self.match, self.match, *condition_params, *params]
+        return rank, [self.match]
 
     def snippets(self, pks):
         """Return {pk: (summary snippet, body snippet)} for a page, in one query.
