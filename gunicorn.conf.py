@@ -7,8 +7,9 @@ import logging
 
 
 def post_worker_init(worker):
-    """Warm the PDF renderer of each worker before it takes requests, so the first handout
-    PDF after a restart is as quick as the rest (fonts and stylesheet loaded once)."""
+    """Warm the PDF renderer of each worker before it takes requests: fonts and stylesheet
+    load once here, and every PDF (rendered in a child forked from the worker, see
+    articles/pdf_limits.py) starts with them loaded instead of loading them itself."""
     from articles.handouts import warm_up
 
     try:

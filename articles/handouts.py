@@ -193,8 +193,9 @@ def warm_up():
     """Lay out a small handout once, so this process's first real PDF is as quick as the rest.
 
     WeasyPrint loads Pango, asks fontconfig for the fonts and parses the handout
-    stylesheet on first use: about a second that would otherwise fall on the first
-    patient's handout after each restart. gunicorn.conf.py calls this in every worker.
+    stylesheet on first use. PDFs render in a child forked from the worker
+    (articles/pdf_limits.py), so unless the worker has done this once, every render pays
+    for it again. gunicorn.conf.py calls this in every worker.
     """
     from weasyprint import HTML
 
