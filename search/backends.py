@@ -12,6 +12,8 @@ The SQL is built from constants; every value, the full-text query included, is a
 parameter. Only documents live at `now` (see SearchDocument) are counted or quoted.
 """
 
+import functools
+
 from django.db import connection, transaction
 
 from search.models import SearchDocument
@@ -48,10 +50,16 @@ class Backend:
         self.now = now
         self.language = language
 
+    @functools.cached_property
+    def _visible(self):
+        return SearchDocument.objects.live(self.now, self.language).where_sql(connection)
+
     def visible(self):
         """Return the SQL condition and parameters of a document being live at `now`: the
-        WHERE clause of SearchDocument.objects.live(), on the unaliased document table."""
-        return SearchDocument.objects.live(self.now, self.language).where_sql(connection)
+        WHERE clause of SearchDocument.objects.live(), on the unaliased document table,
+        compiled once for the three tiers (compiling it cost more than running a tier)."""
+        sql, params = self._visible
+        return sql, list(params)
 
     def ranked(self, limit):
         """Return the pks of up to `limit` matching documents, best first.
