@@ -4,7 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from search.text import INVISIBLE_RE, fold
+from search.text import INVISIBLE_RE, WORD_RE, fold
 
 MAX_QUERY_LENGTH = 200  # characters; longer queries are cut
 MAX_TERMS = 10  # words and phrases searched for; the rest are ignored
@@ -12,7 +12,6 @@ MAX_PHRASE_WORDS = 8  # words of one phrase; the rest of it is ignored
 
 QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»", '"'))
 PHRASE_RE = re.compile(r'"([^"]*)"')
-WORD_RE = re.compile(r"[^\W_]+")  # letters and digits: what both databases index as words
 
 # PostgreSQL's English stop words (tsearch_data/english.stop), left out on both
 # databases so that "the", "or" and the like behave the same on each.
