@@ -23,6 +23,7 @@ from django.db import connection, transaction
 
 from articles.spanish import stem_es
 from search.models import SearchDocument
+from search.query import SPANISH_STOPS
 from search.schema import FTS_TABLE, SPANISH_TABLE, TABLE
 from search.text import CONFIG, CONFIGS, MARK_END, MARK_START, SPANISH, WORD_RE, fold
 
@@ -113,11 +114,16 @@ class SqliteBackend(Backend):
         # (FTS5 table, full-text query, any-word query, condition on the document)
         self.sources = [(FTS_TABLE, self.match, self.either, "")]
         if self.spanish:
-            self.stems = tuple(tuple(stem_es(word) for word in term) for term in self.terms)
+            self.stems = tuple(
+                tuple(stem_es(word) or word for word in term)
+                for term in self.terms
+                if any(word not in SPANISH_STOPS for word in term)
+            )
             self.sources = [
-                (FTS_TABLE, self.match, self.either, f" AND {TABLE}.language <> '{SPANISH}'"),
-                (SPANISH_TABLE, *fts_queries(self.stems, self.any_word), ""),
+                (FTS_TABLE, self.match, self.either, f" AND {TABLE}.language <> '{SPANISH}'")
             ]
+            if self.stems:  # else, as on PostgreSQL, no Spanish document matches
+                self.sources.append((SPANISH_TABLE, *fts_queries(self.stems, self.any_word), ""))
 
     def tier_sql(self, tier):
         """Return the query of one tier: title, else summary or labels, else the rest."""

@@ -1,7 +1,7 @@
 """The full-text machinery each database searches the document table with.
 
-Migration 0001 writes out the same statements (so that it keeps working whatever later
-code does); `manage.py rebuild_search_index` and the check after `migrate` use these to
+Migrations 0001 and 0002 (Spanish stems) write out the same statements (so that they keep
+working whatever later code does); `manage.py rebuild_search_index` and the check after `migrate` use these to
 recreate whatever has gone missing, e.g. the SQLite triggers after a later migration
 rebuilds the table.
 """

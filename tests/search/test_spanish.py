@@ -144,3 +144,12 @@ def test_migration_stems_the_spanish_documents_already_indexed():
 
     assert schema.missing(connection) == []
     assert titles("tomando") == ["Con la comida"]
+
+
+def test_spanish_stop_words_are_left_out_alike():
+    spanish_article("Dolor de cabeza", "Qué hacer si duele.", "Descanse y beba agua.")
+
+    assert titles("de") == []  # as PostgreSQL's spanish configuration has it
+    assert titles('"de la"') == []
+    assert titles("dolor de cabeza") == ["Dolor de cabeza"]
+    assert titles("dolor con cabeza") == ["Dolor de cabeza"]  # "con" left out, not sought
