@@ -73,6 +73,15 @@ def test_accents_fold_both_ways(articles):
     assert "<mark>cálculo</mark>" in piedras.snippet
 
 
+def test_an_accented_word_far_into_a_long_body_is_quoted_marked():
+    filler = "Beba agua y descanse bien por la noche. " * 60  # about 2,400 characters
+    spanish_article("Riñones sanos", "Cuidar los riñones.", f"{filler} Un cálculo renal duele.")
+
+    results = search.run("calculo", language="es")
+
+    assert "<mark>cálculo</mark>" in results.items[0].snippet
+
+
 def test_each_language_page_finds_its_own_articles(client, articles):
     with translation.override("es"):
         spanish_url = reverse("portal:search")
