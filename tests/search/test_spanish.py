@@ -6,6 +6,7 @@ import importlib
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -162,3 +163,20 @@ def test_spanish_stop_words_are_left_out_alike():
     assert titles('"de la"') == []
     assert titles("dolor de cabeza") == ["Dolor de cabeza"]
     assert titles("dolor con cabeza") == ["Dolor de cabeza"]  # "con" left out, not sought
+
+
+def test_spanish_page_queries_do_not_grow_with_its_results(client):
+    spanish_article("Basalto", "Sobre el basalto.", "Roca.")
+    for n in range(10):
+        spanish_article(f"Granito {n}", "Sobre los granitos.", "Roca.")
+    make_expert(name="Gina Granito")  # quoted by FTS5 on SQLite, the articles are not
+    with translation.override("es"):
+        url = reverse("portal:search")
+
+    client.get(url, {"q": "calentar"})  # the first page view creates the clinic settings row
+    with CaptureQueriesContext(connection) as one:
+        client.get(url, {"q": "basalto"})
+    with CaptureQueriesContext(connection) as eleven:
+        page = client.get(url, {"q": "granito"}).context["page"]
+    assert (page.total, len(page)) == (11, 10)
+    assert len(one) == len(eleven)
