@@ -11,7 +11,7 @@ import unicodedata
 
 import snowballstemmer
 
-WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+WORD_RE = re.compile(r"[^\W_]+")  # letters and digits, as the search indexes words
 
 
 @functools.cache
@@ -26,7 +26,12 @@ def fold(word):
     return unicodedata.normalize("NFC", plain.replace("\0", "ñ"))
 
 
+@functools.lru_cache(maxsize=100_000)
+def stem_word(word):
+    """Return the stem of one lower-case word, folded (the stemmer is slow; texts repeat)."""
+    return fold(_stemmer().stemWord(word))
+
+
 def stem_es(text):
     """Return the Spanish stems of the words in text, space-separated, in order."""
-    words = [word.casefold() for word in WORD_RE.findall(text)]
-    return " ".join(fold(stem) for stem in _stemmer().stemWords(words))
+    return " ".join(stem_word(word.casefold()) for word in WORD_RE.findall(text))

@@ -8,6 +8,13 @@ is exact up to that limit), each ranks what it read (on PostgreSQL only its firs
 RANKED, since ranking reads a document's whole vector; the rest follow in index order),
 and only the page's rows get snippets.
 
+Spanish documents are searched with Spanish stems: on PostgreSQL their vectors and the
+query under the `spanish` configuration, on SQLite a second FTS5 table of their text as
+Spanish stems, queried with the query's words stemmed alike. A search that may find
+Spanish documents (on the Spanish page, where it finds experts too, or in every
+language) asks each kind of document in its own language; one in English only is the
+same as before there were two.
+
 The SQL is built from constants; every value, the full-text query included, is a
 parameter. Only documents live at `now` (see SearchDocument) are counted or quoted.
 """
@@ -16,11 +23,15 @@ import functools
 
 from django.db import connection, transaction
 
+from articles.spanish import stem_es
 from search.models import SearchDocument
-from search.schema import FTS_TABLE, TABLE
-from search.text import CONFIG, MARK_END, MARK_START
+from search.query import SPANISH_STOPS
+from search.schema import FTS_TABLE, SPANISH_TABLE, TABLE
+from search.text import CONFIG, CONFIGS, MARK_END, MARK_START, SPANISH, WORD_RE, fold
 
 SNIPPET_WORDS = 28
+# Accented letters folded where PostgreSQL looks for a stem in a Spanish body.
+ACCENTED, UNACCENTED = "áàâäéèêëíìîïóòôöúùûüñç", "aaaaeeeeiiiioooouuuunc"
 RANKED = 100  # matches ranked per tier (PostgreSQL); the rest follow in index order
 # bm25 weights of the FTS5 columns title, summary, keywords, body, more: like
 # PostgreSQL's default ts_rank weights for A, B, B, C, C (1.0, 0.4, 0.4, 0.2, 0.2).
@@ -49,6 +60,7 @@ class Backend:
         self.any_word = any_word
         self.now = now
         self.language = language
+        self.spanish = language in (None, SPANISH)  # may find Spanish documents
 
     @functools.cached_property
     def _visible(self):
@@ -106,38 +118,70 @@ class SqliteBackend(Backend):
 
     def __init__(self, query, **kwargs):
         super().__init__(query, **kwargs)
-        phrases = ['"' + " ".join(term) + '"' for term in self.terms]
-        self.match = (" OR " if self.any_word else " AND ").join(phrases)
-        self.either = " OR ".join(phrases)
+        self.match, self.either = fts_queries(self.terms, self.any_word)
+        # (FTS5 table, full-text query, any-word query, condition on the document)
+        self.sources = [(FTS_TABLE, self.match, self.either, "")]
+        if self.spanish:
+            self.stems = tuple(
+                tuple(stem_es(word) or word for word in term)
+                for term in self.terms
+                if any(word not in SPANISH_STOPS for word in term)
+            )
+            self.sources = [
+                (FTS_TABLE, self.match, self.either, f" AND {TABLE}.language <> '{SPANISH}'")
+            ]
+            if self.stems:  # else, as on PostgreSQL, no Spanish document matches
+                self.sources.append((SPANISH_TABLE, *fts_queries(self.stems, self.any_word), ""))
 
     def tier_sql(self, tier):
         """Return the query of one tier: title, else summary or labels, else the rest."""
-        match, either = f"({self.match})", f"({self.either})"
-        fts_query = [
-            f"{match} AND {{title}} : {either}",
-            f"({match} AND {{summary keywords}} : {either}) NOT {{title}} : {either}",
-            f"{match} NOT {{title summary keywords}} : {either}",
-        ][tier]
         visible, params = self.visible()
-        sql = (
-            f"SELECT {FTS_TABLE}.rowid AS id, bm25({FTS_TABLE}, {BM25_WEIGHTS}) AS rank "
-            f"FROM {FTS_TABLE} JOIN {TABLE} ON {TABLE}.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH %s AND {visible}"
-        )
-        return sql, [fts_query, *params]
+        selects, select_params = [], []
+        for table, match, either, condition in self.sources:
+            match, either = f"({match})", f"({either})"
+            fts_query = [
+                f"{match} AND {{title}} : {either}",
+                f"({match} AND {{summary keywords}} : {either}) NOT {{title}} : {either}",
+                f"{match} NOT {{title summary keywords}} : {either}",
+            ][tier]
+            selects.append(
+                f"SELECT {table}.rowid AS id, bm25({table}, {BM25_WEIGHTS}) AS rank "
+                f"FROM {table} JOIN {TABLE} ON {TABLE}.id = {table}.rowid "
+                f"WHERE {table} MATCH %s AND {visible}{condition}"
+            )
+            select_params += [fts_query, *params]
+        return " UNION ALL ".join(selects), select_params
 
     def snippets(self, pks):
-        """Return {pk: (summary snippet, body snippet)} for a page of results."""
+        """Return {pk: (summary snippet, body snippet)} for a page of results.
+
+        FTS5 quotes the documents it stemmed; Spanish documents, whose stems are not
+        their words, are quoted here, their words that stem as the query's marked.
+        """
         columns = ", ".join(
             f"snippet({FTS_TABLE}, {column}, %s, %s, '…', {SNIPPET_WORDS})" for column in (1, 3)
         )
+        placeholders = ", ".join(["%s"] * len(pks))
         sql = (
-            f"SELECT rowid, {columns} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
-            f"AND rowid IN ({', '.join(['%s'] * len(pks))})"
+            f"SELECT rowid, '', {columns} FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"AND rowid IN ({placeholders})"
         )
         markers = [MARK_START, MARK_END]
-        rows = fetch(sql, [*markers, *markers, self.match, *pks])
-        return {pk: (summary or "", body or "") for pk, summary, body in rows}
+        params = [*markers, *markers, self.match, *pks]
+        if self.spanish:
+            sql = (
+                f"SELECT id, language, summary, body FROM {TABLE} "
+                f"WHERE language = '{SPANISH}' AND id IN ({placeholders}) UNION ALL {sql}"
+            )
+            params = [*pks, *params]
+        found = {}
+        for pk, language, summary, body in fetch(sql, params):
+            if language == SPANISH:  # quoted from its words, whatever FTS5 made of them
+                stems = {stem for term in self.stems for stem in term}
+                found[pk] = (marked(summary, stems), marked(body, stems))
+            else:
+                found.setdefault(pk, (summary or "", body or ""))
+        return found
 
 
 class PostgresBackend(Backend):
@@ -148,10 +192,30 @@ class PostgresBackend(Backend):
 
     def __init__(self, query, **kwargs):
         super().__init__(query, **kwargs)
-        # websearch_to_tsquery syntax: "a phrase" in quotes, `or` between alternatives.
-        phrases = ['"' + " ".join(term) + '"' for term in self.terms]
-        self.match = (" or " if self.any_word else " ").join(phrases)
-        self.either = " or ".join(phrases)
+        self.match, self.either = websearch_queries(self.terms, self.any_word)
+
+    def matches(self, column, text):
+        """Return the SQL condition and parameters of the column's vector matching the
+        query `text`, asked in each document's language."""
+        vector = f"{TABLE}.{column}"
+        if not self.spanish:
+            return f"{vector} @@ websearch_to_tsquery('{CONFIG}', %s)", [text]
+        spanish = f"websearch_to_tsquery('{CONFIGS[SPANISH]}', %s)"
+        english = f"websearch_to_tsquery('{CONFIG}', %s)"
+        return (
+            f"(({TABLE}.language = '{SPANISH}' AND {vector} @@ {spanish}) "
+            f"OR ({TABLE}.language <> '{SPANISH}' AND {vector} @@ {english}))",
+            [text, text],
+        )
+
+    def config(self, alias):
+        """Return the SQL of the text-search configuration of the document `alias`."""
+        if not self.spanish:
+            return f"'{CONFIG}'"
+        return (
+            f"(CASE WHEN {alias}.language = '{SPANISH}' THEN '{CONFIGS[SPANISH]}' "
+            f"ELSE '{CONFIG}' END)::regconfig"
+        )
 
     def tier_sql(self, tier):
         """Return the query of one tier: title, else summary or labels, else the rest.
@@ -160,18 +224,16 @@ class PostgresBackend(Backend):
         them), those tiers read the small vectors alone; the whole vector's index would
         only add a long list of matches to intersect.
         """
-        query = f"websearch_to_tsquery('{CONFIG}', %s)"
-        title, summary = f"{TABLE}.title_vector @@ {query}", f"{TABLE}.summary_vector @@ {query}"
+        title, title_params = self.matches("title_vector", self.either)
+        summary, summary_params = self.matches("summary_vector", self.either)
         parts, parts_params = [
-            ([title], [self.either]),
-            ([summary, f"NOT {title}"], [self.either, self.either]),
-            ([f"NOT {summary}", f"NOT {title}"], [self.either, self.either]),
+            ([title], title_params),
+            ([summary, f"NOT {title}"], [*summary_params, *title_params]),
+            ([f"NOT {summary}", f"NOT {title}"], [*summary_params, *title_params]),
         ][tier]
         if tier == 2 or self.match != self.either:
-            parts, parts_params = (
-                [f"{TABLE}.vector @@ {query}", *parts],
-                [self.match, *parts_params],
-            )
+            vector, vector_params = self.matches("vector", self.match)
+            parts, parts_params = [vector, *parts], [*vector_params, *parts_params]
         visible, params = self.visible()
         sql = f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(parts)} AND {visible}"
         return sql, [*parts_params, *params]
@@ -185,7 +247,8 @@ class PostgresBackend(Backend):
         document's whole vector is what ranking costs, so the rest follow unranked."""
         rank = (
             f"CASE WHEN found <= {RANKED} THEN (SELECT ts_rank(r.vector, "
-            f"websearch_to_tsquery('{CONFIG}', %s)) FROM {TABLE} r WHERE r.id = tiers.id) END"
+            f"websearch_to_tsquery({self.config('r')}, %s)) FROM {TABLE} r "
+            "WHERE r.id = tiers.id) END"
         )
         return rank, [self.match]
 
@@ -201,20 +264,32 @@ class PostgresBackend(Backend):
             f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords={SNIPPET_WORDS}, "
             f"MinWords={SNIPPET_WORDS // 2}, MaxFragments=1"
         )
-        query = f"websearch_to_tsquery('{CONFIG}', %s)"
-        first = (
-            "(SELECT min(nullif(strpos(lower(d.body), stem), 0)) FROM "
-            f"unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS stem)"
-        )
-        window = f"substr(d.body, greatest(1, coalesce({first}, 1) - 300), 1200)"
+        config = self.config("d")
+        query = f"websearch_to_tsquery({config}, %s)"
+        words = " ".join(word for term in self.terms for word in term)
+
+        def first(body):
+            return (
+                f"(SELECT min(nullif(strpos({body}, stem), 0)) FROM "
+                f"unnest(tsvector_to_array(to_tsvector({config}, %s))) AS stem)"
+            )
+
+        start, start_params = first("lower(d.body)"), [words]
+        if self.spanish:
+            # Spanish stems have no accents, the words they stem from may ("cálculo" is
+            # calcul): where no stem is in the body as written, look in it with its
+            # accents folded, which takes milliseconds on a long body, so only then.
+            folded = f"translate(lower(d.body), '{ACCENTED}', '{UNACCENTED}')"
+            start = f"{start}, CASE WHEN d.language = '{SPANISH}' THEN {first(folded)} END"
+            start_params = [words, words]
+        window = f"substr(d.body, greatest(1, coalesce({start}, 1) - 300), 1200)"
         sql = (
-            f"SELECT d.id, d.summary, d.body, ts_headline('{CONFIG}', d.summary, {query}, %s), "
-            f"CASE WHEN to_tsvector('{CONFIG}', d.summary) @@ {query} THEN '' "
-            f"ELSE ts_headline('{CONFIG}', {window}, {query}, %s) END "
+            f"SELECT d.id, d.summary, d.body, ts_headline({config}, d.summary, {query}, %s), "
+            f"CASE WHEN to_tsvector({config}, d.summary) @@ {query} THEN '' "
+            f"ELSE ts_headline({config}, {window}, {query}, %s) END "
             f"FROM {TABLE} d WHERE d.id = ANY(%s)"
         )
-        words = " ".join(word for term in self.terms for word in term)
-        params = [self.match, options, self.either, words, self.match, options, list(pks)]
+        params = [self.match, options, self.either, *start_params, self.match, options, list(pks)]
         return {
             pk: (with_ellipses(summary_snippet, summary), with_ellipses(body_snippet, body))
             for pk, summary, body, summary_snippet, body_snippet in fetch(sql, params)
@@ -230,3 +305,41 @@ def with_ellipses(snippet, text):
     before = "…" if text[:start].strip() else ""
     after = "…" if text[start + len(plain) :].strip(" .!?…") else ""
     return f"{before}{snippet}{after}"
+
+
+def fts_queries(terms, any_word):
+    """Return FTS5 queries of the terms: (all of them or any, any of them)."""
+    phrases = ['"' + " ".join(term) + '"' for term in terms]
+    return (" OR " if any_word else " AND ").join(phrases), " OR ".join(phrases)
+
+
+def websearch_queries(terms, any_word):
+    """Return websearch_to_tsquery queries of the terms: (all of them or any, any of
+    them); "a phrase" in quotes, `or` between alternatives."""
+    phrases = ['"' + " ".join(term) + '"' for term in terms]
+    return (" or " if any_word else " ").join(phrases), " or ".join(phrases)
+
+
+def marked(text, stems):
+    """Return a snippet of text like FTS5's: SNIPPET_WORDS words from just before the
+    first whose Spanish stem is one of `stems` (or from the start), those words marked,
+    … where it is cut."""
+    words = list(WORD_RE.finditer(text))
+    prefixes = tuple(stems)  # a Spanish stem starts its word, accents folded
+    hits = {
+        n
+        for n, word in enumerate(words)
+        if fold(word.group().lower()).startswith(prefixes) and stem_es(word.group()) in stems
+    }
+    start = max(0, min(hits, default=0) - 3)
+    shown = words[start : start + SNIPPET_WORDS]
+    if not shown:
+        return text
+    end = shown[-1].end() if start + SNIPPET_WORDS < len(words) else len(text)
+    parts, position = [], shown[0].start() if start else 0
+    for n, word in enumerate(shown, start):
+        if n in hits:
+            parts += [text[position : word.start()], MARK_START, word.group(), MARK_END]
+            position = word.end()
+    parts.append(text[position:end])
+    return ("…" if start else "") + "".join(parts) + ("…" if end < len(text) else "")

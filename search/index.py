@@ -20,7 +20,15 @@ from articles.models import Article, Release
 from experts.models import Expert
 from search import schema
 from search.models import SearchDocument
-from search.text import expert_fields, live_windows, release_fields, with_vectors
+from search.text import (
+    COLUMNS,
+    SPANISH,
+    expert_fields,
+    live_windows,
+    release_fields,
+    spanish_stems,
+    with_vectors,
+)
 
 CHUNK = 200  # articles indexed per round of queries
 
@@ -74,10 +82,29 @@ def release_documents(article_ids, now):
             language=release.language,
             live_from=windows[release.pk][0],
             live_until=windows[release.pk][1],
-            **with_vectors(release_fields(release.content, labels[release.article_id]), connection),
+            **with_vectors(
+                release_fields(release.content, labels[release.article_id]),
+                connection,
+                release.language,
+            ),
         )
         for release in releases.iterator(chunk_size=CHUNK)
     ]
+
+
+def index_spanish(documents):
+    """Write the Spanish stems of the saved Spanish documents among these to SQLite's
+    table of them (PostgreSQL stems as it builds the vectors)."""
+    if connection.vendor != "sqlite":
+        return
+    rows = [
+        (document.pk, *spanish_stems({name: getattr(document, name) for name in COLUMNS}).values())
+        for document in documents
+        if document.language == SPANISH
+    ]
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(schema.SQLITE_SPANISH_INSERT, rows)
 
 
 def expert_document(expert):
@@ -100,7 +127,8 @@ def reindex_articles(pks, raw=False):
         chunk = pks[start : start + CHUNK]
         with transaction.atomic():
             SearchDocument.objects.filter(article_id__in=chunk).delete()
-            SearchDocument.objects.bulk_create(release_documents(chunk, now), batch_size=50)
+            documents = release_documents(chunk, now)
+            index_spanish(SearchDocument.objects.bulk_create(documents, batch_size=50))
 
 
 def index_expert(pk, raw=False):
@@ -158,6 +186,7 @@ def rebuild():
             connection.check_constraints()
         schema.create(connection, cursor)
         if connection.vendor == "sqlite":
+            index_spanish(SearchDocument.objects.filter(language=SPANISH).iterator(CHUNK))
             for command in ("rebuild", "optimize"):
                 cursor.execute(
                     f"INSERT INTO {schema.FTS_TABLE}({schema.FTS_TABLE}) VALUES (%s)",

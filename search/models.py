@@ -35,9 +35,11 @@ class SearchDocument(models.Model):
 
     PostgreSQL searches `vector` (weighted: title A, summary and keywords B, body C)
     through a GIN index, and the small title and summary vectors (GIN-indexed too)
-    find where a word matched. SQLite searches an FTS5 table that triggers keep in
-    step with this one and leaves the vectors empty. Migration 0001 creates either, and
-    `manage.py rebuild_search_index` recreates them.
+    find where a word matched; Spanish documents' vectors are built with the `spanish`
+    configuration. SQLite searches an FTS5 table that triggers keep in step with this
+    one, and Spanish documents also in a table of their text as Spanish stems (written
+    by search/index.py), and leaves the vectors empty. Migrations 0001 and 0002 create
+    these, and `manage.py rebuild_search_index` recreates them.
     """
 
     # The short columns first: SQLite then reads them without the long text.

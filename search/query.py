@@ -4,7 +4,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from search.text import INVISIBLE_RE, fold
+from search.text import INVISIBLE_RE, WORD_RE, fold
 
 MAX_QUERY_LENGTH = 200  # characters; longer queries are cut
 MAX_TERMS = 10  # words and phrases searched for; the rest are ignored
@@ -12,7 +12,6 @@ MAX_PHRASE_WORDS = 8  # words of one phrase; the rest of it is ignored
 
 QUOTES = str.maketrans(dict.fromkeys("“”„‟″«»", '"'))
 PHRASE_RE = re.compile(r'"([^"]*)"')
-WORD_RE = re.compile(r"[^\W_]+")  # letters and digits: what both databases index as words
 
 # PostgreSQL's English stop words (tsearch_data/english.stop), left out on both
 # databases so that "the", "or" and the like behave the same on each.
@@ -27,6 +26,39 @@ ENGLISH_STOP_WORDS = """
     just don should now
 """
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS.split())
+
+# PostgreSQL's Spanish stop words (tsearch_data/spanish.stop): its `spanish`
+# configuration leaves them out of Spanish documents' search, so SQLite's search of
+# their stems does too (accents folded, as the query's words are).
+SPANISH_STOP_WORDS = """
+    de la que el en y a los del se las por un para con no una su al lo como más pero sus
+    le ya o este sí porque esta entre cuando muy sin sobre también me hasta hay donde
+    quien desde todo nos durante todos uno les ni contra otros ese eso ante ellos e esto
+    mí antes algunos qué unos yo otro otras otra él tanto esa estos mucho quienes nada
+    muchos cual poco ella estar estas algunas algo nosotros mi mis tú te ti tu tus ellas
+    nosotras vosostros vosostras os mío mía míos mías tuyo tuya tuyos tuyas suyo suya
+    suyos suyas nuestro nuestra nuestros nuestras vuestro vuestra vuestros vuestras esos
+    esas estoy estás está estamos estáis están esté estés estemos estéis estén estaré
+    estarás estará estaremos estaréis estarán estaría estarías estaríamos estaríais
+    estarían estaba estabas estábamos estabais estaban estuve estuviste estuvo estuvimos
+    estuvisteis estuvieron estuviera estuvieras estuviéramos estuvierais estuvieran
+    estuviese estuvieses estuviésemos estuvieseis estuviesen estando estado estada
+    estados estadas estad he has ha hemos habéis han haya hayas hayamos hayáis hayan
+    habré habrás habrá habremos habréis habrán habría habrías habríamos habríais habrían
+    había habías habíamos habíais habían hube hubiste hubo hubimos hubisteis hubieron
+    hubiera hubieras hubiéramos hubierais hubieran hubiese hubieses hubiésemos hubieseis
+    hubiesen habiendo habido habida habidos habidas soy eres es somos sois son sea seas
+    seamos seáis sean seré serás será seremos seréis serán sería serías seríamos seríais
+    serían era eras éramos erais eran fui fuiste fue fuimos fuisteis fueron fuera fueras
+    fuéramos fuerais fueran fuese fueses fuésemos fueseis fuesen sintiendo sentido
+    sentida sentidos sentidas siente sentid tengo tienes tiene tenemos tenéis tienen
+    tenga tengas tengamos tengáis tengan tendré tendrás tendrá tendremos tendréis
+    tendrán tendría tendrías tendríamos tendríais tendrían tenía tenías teníamos teníais
+    tenían tuve tuviste tuvo tuvimos tuvisteis tuvieron tuviera tuvieras tuviéramos
+    tuvierais tuvieran tuviese tuvieses tuviésemos tuvieseis tuviesen teniendo tenido
+    tenida tenidos tenidas tened
+"""
+SPANISH_STOPS = frozenset(fold(word) for word in SPANISH_STOP_WORDS.split())
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The full-text machinery each database searches the document table with.
 
-Migration 0001 writes out the same statements (so that it keeps working whatever later
-code does); `manage.py rebuild_search_index` and the check after `migrate` use these to
+Migrations 0001 and 0002 (Spanish stems) write out the same statements (so that they keep
+working whatever later code does); `manage.py rebuild_search_index` and the check after `migrate` use these to
 recreate whatever has gone missing, e.g. the SQLite triggers after a later migration
 rebuilds the table.
 """
@@ -10,6 +10,8 @@ TABLE = "search_searchdocument"
 FTS_TABLE = "search_searchdocument_fts"
 FTS_COLUMNS = "title, summary, keywords, body, more"
 TRIGGERS = [f"{TABLE}_fts_insert", f"{TABLE}_fts_delete", f"{TABLE}_fts_update"]
+SPANISH_TABLE = "search_searchdocument_fts_es"
+SPANISH_TRIGGER = f"{TABLE}_fts_es_delete"
 VISIBILITY_INDEX = "search_visibility"
 GIN_INDEXES = {
     "search_vector_gin": "vector",
@@ -39,6 +41,25 @@ SQLITE_TRIGGERS = [
         INSERT INTO {FTS_TABLE}(rowid, {FTS_COLUMNS}) VALUES (new.id, {_new});
     END""",
 ]
+# Spanish documents' text as Spanish stems (search/text.py spanish_stems), which FTS5
+# cannot make: a table of its own, with its own copy of that text, written by
+# search/index.py when it writes the documents, its rows deleted with theirs.
+SQLITE_SPANISH = [
+    f"""CREATE VIRTUAL TABLE IF NOT EXISTS {SPANISH_TABLE} USING fts5(
+        {FTS_COLUMNS}, tokenize='unicode61 remove_diacritics 2'
+    )""",
+    f"""CREATE TRIGGER IF NOT EXISTS {SPANISH_TRIGGER} AFTER DELETE ON {TABLE}
+    WHEN old.language = 'es' BEGIN
+        DELETE FROM {SPANISH_TABLE} WHERE rowid = old.id;
+    END""",
+]
+SQLITE_SPANISH_INSERT = (
+    f"INSERT INTO {SPANISH_TABLE}(rowid, {FTS_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
+)
+SQLITE_SPANISH_DROP = [
+    f"DROP TRIGGER IF EXISTS {SPANISH_TRIGGER}",
+    f"DROP TABLE IF EXISTS {SPANISH_TABLE}",
+]
 # The columns a search checks for each match, in an index of their own: reading them
 # there, rather than from the long rows, makes a search several times quicker.
 SQLITE_VISIBILITY_INDEX = (
@@ -48,6 +69,7 @@ SQLITE_VISIBILITY_INDEX = (
 SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS] + [
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
     f"DROP INDEX IF EXISTS {VISIBILITY_INDEX}",
+    *SQLITE_SPANISH_DROP,
 ]
 
 # GIN indexes with fastupdate off: documents change only when a release is published or
@@ -64,7 +86,7 @@ def missing(connection):
     """Return the names of the FTS table, triggers or GIN indexes that do not exist."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            wanted = [FTS_TABLE, *TRIGGERS, VISIBILITY_INDEX]
+            wanted = [FTS_TABLE, *TRIGGERS, VISIBILITY_INDEX, SPANISH_TABLE, SPANISH_TRIGGER]
             cursor.execute(
                 f"SELECT name FROM sqlite_master WHERE name IN ({', '.join(['%s'] * len(wanted))})",
                 wanted,
@@ -77,8 +99,9 @@ def missing(connection):
 
 
 def create(connection, cursor):
+    """Create the full-text machinery (empty: the caller fills it, see index.rebuild)."""
     statements = (
-        [SQLITE_TABLE, *SQLITE_TRIGGERS, SQLITE_VISIBILITY_INDEX]
+        [SQLITE_TABLE, *SQLITE_TRIGGERS, SQLITE_VISIBILITY_INDEX, *SQLITE_SPANISH]
         if connection.vendor == "sqlite"
         else POSTGRES_INDEXES
     )

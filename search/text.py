@@ -11,9 +11,15 @@ from django.contrib.postgres.search import SearchVector
 from django.db.models import Value
 
 from articles.citations import MARKER_RE
+from articles.spanish import stem_es
 from common.richtext import plain_text
 
-CONFIG = "english"  # PostgreSQL text-search configuration: English stemming and stop words
+# PostgreSQL text-search configurations: Spanish documents are stemmed as Spanish, all
+# others (experts included) with English stemming and stop words.
+CONFIG = "english"
+SPANISH = "es"
+CONFIGS = {SPANISH: "spanish"}
+COLUMNS = ("title", "summary", "keywords", "body", "more")
 
 # Highlight markers put around matches by FTS5 snippet() and ts_headline(). They are
 # control characters, removed from all indexed text, so they can only come from there.
@@ -29,6 +35,7 @@ MAX_INDEXED_CHARS = 200_000
 INVISIBLE_RE = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ud800-\uf8ff]"
 )
+WORD_RE = re.compile(r"[^\W_]+")  # letters and digits: what both databases index as words
 SENTENCE_END = tuple(".!?:;…")
 CITATION_RE = re.compile(r"\s*" + MARKER_RE.pattern)  # [1] markers: noise in snippets
 
@@ -113,12 +120,39 @@ def live_windows(releases):
     return windows
 
 
-def vectors(fields):
-    """Return the PostgreSQL search vectors of a document's text, accents folded."""
+def config(language):
+    """Return the PostgreSQL text-search configuration of a document in the language."""
+    return CONFIGS.get(language, CONFIG)
+
+
+def searched_text(text, language):
+    """Return the text PostgreSQL indexes for a document's text in the language.
+
+    English is indexed without accents (Ménière is meniere), as queries are. Spanish is
+    stemmed as written: Snowball's Spanish stemmer needs the accents to stem well
+    ("información" and "informaciones" are both "inform") and drops them from its stems
+    itself; the unaccented spelling of each accented word is added, so that a visitor
+    who types without accents ("informacion", "pinguino") finds it too.
+    """
+    if language != SPANISH:
+        return fold(text)
+    accented = dict.fromkeys(fold(word) for word in WORD_RE.findall(text) if not word.isascii())
+    return " ".join([text, *accented])
+
+
+def spanish_stems(fields):
+    """Return a Spanish document's text as its Spanish stems, without accents, column by
+    column: what SQLite's FTS5 table of Spanish documents indexes (FTS5 has no Spanish
+    stemmer), queried with the query's words stemmed alike."""
+    return {name: stem_es(fields[name]) for name in COLUMNS}
+
+
+def vectors(fields, language=""):
+    """Return the PostgreSQL search vectors of a document's text in its language."""
 
     def vector(*names, weight):
-        values = [Value(fold(fields[name])) for name in names]
-        return SearchVector(*values, config=CONFIG, weight=weight)
+        values = [Value(searched_text(fields[name], language)) for name in names]
+        return SearchVector(*values, config=config(language), weight=weight)
 
     title = vector("title", weight="A")
     summary = vector("summary", "keywords", weight="B")
@@ -129,8 +163,8 @@ def vectors(fields):
     }
 
 
-def with_vectors(fields, connection):
+def with_vectors(fields, connection, language=""):
     """Return a document's fields, with its vectors on PostgreSQL."""
     if connection.vendor == "postgresql":
-        return fields | vectors(fields)
+        return fields | vectors(fields, language)
     return fields
