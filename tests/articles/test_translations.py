@@ -345,7 +345,9 @@ def test_stale_spanish_handouts_print_the_notice_with_the_english_address(
     assert STALE_PRINTED.search(pdf_text(client.get(pdf_url), tmp_path))
     # Large print has room for less of the address on a line: it may break inside it.
     large = pdf_text(client.get(pdf_url + "?size=large"), tmp_path)
-    assert re.search(STALE_SENTENCE + re.escape("https://clinic.example.org/articles/magnes"), large)
+    assert re.search(
+        STALE_SENTENCE + re.escape("https://clinic.example.org/articles/magnes"), large
+    )
     posted = admin_client.post(packet, {"articles": [spanish.pk], "paper": "letter"})
     assert STALE_PRINTED.search(pdf_text(posted, tmp_path))
     # Staff reprinting release 1 of the translation see it too: it is behind either way.
