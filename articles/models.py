@@ -18,7 +18,7 @@ from common.richtext import RichTextField
 from common.signals import content_changed
 from common.slugs import ascii_slug
 from common.text import CleanTextMixin, clean_values
-from common.translations import in_language, other_languages, shown
+from common.translations import blank_if_empty, in_language, other_languages, shown
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
@@ -139,6 +139,10 @@ class TopicTranslation(CleanTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_language_display()})"
+
+    def save(self, *args, **kwargs):
+        self.description = blank_if_empty(self.description)
+        super().save(*args, **kwargs)
 
 
 class TopicCode(models.Model):

@@ -13,6 +13,8 @@ from django.db.models import CharField, F, FilteredRelation, Q, TextField, Value
 from django.db.models.functions import NullIf
 from django.utils import translation
 
+from common.richtext import plain_text
+
 
 def other_languages():
     """Return the (code, name) choices a translation can be in: every language but the default."""
@@ -47,6 +49,14 @@ def in_language(queryset, fields, language=None):
             for name in fields
         }
     )
+
+
+def blank_if_empty(html):
+    """Return "" for rich text with nothing to read (the editor's empty "<p></p>"), else html.
+
+    An empty translated text then shows the English, as an untouched field does.
+    """
+    return html if plain_text(html).strip() or "<img" in (html or "") else ""
 
 
 def _text_type(model, name):

@@ -6,7 +6,7 @@ from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.slugs import ascii_slug
 from common.text import CleanTextMixin
-from common.translations import in_language, other_languages, shown
+from common.translations import blank_if_empty, in_language, other_languages, shown
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 
 # What the expert pages say of an expert in words, which a translation may give.
@@ -146,6 +146,10 @@ class ExpertTranslation(CleanTextMixin, models.Model):
 
     def __str__(self):
         return f"{self.expert} ({self.get_language_display()})"
+
+    def save(self, *args, **kwargs):
+        self.bio = blank_if_empty(self.bio)
+        super().save(*args, **kwargs)
 
     def texts(self):
         """Return {field: text} of the fields this translation gives (the empty ones left out)."""

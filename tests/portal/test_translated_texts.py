@@ -170,7 +170,11 @@ def test_empty_fields_of_a_translation_show_the_english(client, db):
     ExpertTranslation.objects.create(
         expert=expert, language="es", bio="<p>Trata las articulaciones.</p>"
     )
-    spanish_article(topics=[topic], reviewed_by=expert)
+    other = make_topic(name="Lupus", description="<p>An immune disease.</p>")
+    TopicTranslation.objects.create(topic=other, language="es", name="Lupus", description="<p></p>")
+    spanish_article(topics=[topic, other], reviewed_by=expert)
+    # The editor's empty paragraph counts as empty.
+    assert "An immune disease." in page(client, f"/es/topics/{other.slug}/")
     topic_page = page(client, f"/es/topics/{topic.slug}/")
     assert "<h1>Gota</h1>" in topic_page
     assert "Painful joints." in topic_page
