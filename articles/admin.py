@@ -46,6 +46,7 @@ from articles.models import (
     SlugRedirect,
     Topic,
     TopicCode,
+    TopicTranslation,
 )
 from articles.readability import spanish_label
 from common.admin import (
@@ -502,6 +503,12 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
         return super().history_view(request, object_id, context)
 
 
+class TopicTranslationInline(PortalFieldsMixin, admin.StackedInline):
+    model = TopicTranslation
+    extra = 0
+    verbose_name_plural = "translations (shown on the pages in that language; English where none)"
+
+
 class TopicCodeInline(admin.TabularInline):
     model = TopicCode
     extra = 0
@@ -517,7 +524,7 @@ class TopicAdmin(VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     search_fields = ["name", "codes__code"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug", "description"]
-    inlines = [TopicCodeInline]
+    inlines = [TopicTranslationInline, TopicCodeInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

@@ -7,7 +7,7 @@ each export is announced with common.signals.exported, which the audit trail rec
 from django.db.models import Count, Max, Min, Prefetch, Q
 
 from articles import handout_log, releases
-from articles.models import Release
+from articles.models import Article, Release
 from common import structured_data
 
 HEADER = [
@@ -26,6 +26,8 @@ HEADER = [
     "oldest cited study",
     "newest cited study",
     "handouts given (last 12 months)",
+    "language",
+    "translation",
 ]
 
 
@@ -52,9 +54,23 @@ def for_audit(articles, today):
     )
 
 
+def translation_state(article, behind):
+    """Return what the translation column says of an article: "" for one that is no translation."""
+    if not article.translation_of_id:
+        return ""
+    if article.pk not in behind:
+        return "up to date with its source"
+    source, made_from = behind[article.pk]
+    return f"behind its source: version {source} is live, this follows version {made_from or '?'}"
+
+
 def rows(articles, today, request=None):
     """Yield one audit row (a list of cells) per article."""
     live = {r.article_id: r for r in Release.objects.live().filter(article__in=articles)}
+    behind = {
+        a.pk: (a.source_live_number, a.translated_from_number)
+        for a in Article.objects.stale_translations().filter(pk__in=articles)
+    }
     for article in for_audit(articles, today):
         release = live.get(article.pk)
         latest = article.newest[0] if article.newest else None
@@ -76,4 +92,6 @@ def rows(articles, today, request=None):
             article.oldest_year or "",
             article.newest_year or "",
             article.given_count,
+            article.language,
+            translation_state(article, behind),
         ]

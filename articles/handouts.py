@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils._os import safe_join
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -48,19 +49,23 @@ def handout_release(request, slug, number=None):
     if number and request.user.has_perm("articles.view_release"):  # a reprint, e.g. the desk's
         if not number.isdigit():
             raise Http404("Ask for a version by its number, e.g. ?release=2.")
-        found = Release.objects.select_related("article").filter(article__slug=slug)
+        found = Release.objects.with_translations().select_related("article")
+        found = found.filter(article__slug=slug)
         return get_object_or_404(found, number=number)
     if can_preview(request.user):
         article = get_object_or_404(Article.objects.for_snapshot(), slug=slug)
         if number:
             if not number.isdigit():
                 raise Http404("Ask for a version by its number, e.g. ?release=2.")
-            return get_object_or_404(article.releases.select_related("article"), number=number)
-        live = Release.objects.live().select_related("article").filter(article=article).first()
+            found = article.releases.with_translations().select_related("article")
+            return get_object_or_404(found, number=number)
+        live = Release.objects.live().with_translations().select_related("article")
+        live = live.filter(article=article).first()
         return live or releases.working_copy(article)
     if number:
         raise Http404("Only staff can print earlier versions.")
-    return get_object_or_404(Release.objects.live().select_related("article"), article__slug=slug)
+    live = Release.objects.live().with_translations().select_related("article")
+    return get_object_or_404(live, article__slug=slug)
 
 
 def public_url(request, release):
@@ -73,6 +78,16 @@ def public_url(request, release):
     # from an internal address that patients' phones cannot reach.
     url = absolute_url(request, release.get_absolute_url())
     return f"{url}?from=v{release.number}" if release.pk else url
+
+
+def source_url(request, release):
+    """Return the address of a stale translation's source, printed in its notice; else ""."""
+    if not release.is_stale:  # needs with_translations(); a working copy is never stale
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        path = reverse("articles:detail", kwargs={"slug": release.source_slug})
+    # On a line of its own, so that the address is not broken where it can be kept whole.
+    return format_html('<span class="printed-url">{}</span>', absolute_url(request, path))
 
 
 def _linked(html, numbers, anchor):
@@ -110,6 +125,8 @@ def release_parts(request, release, anchor=""):
             for c in content["citations"]
         ],
         "url": url,
+        # On paper the notice prints the English address: a link cannot be clicked.
+        "source_url": source_url(request, release),
         "qr": qr_svg(
             url, gettext("QR code linking to %(title)s online") % {"title": release.title}
         ),
@@ -484,7 +501,8 @@ def chosen_releases(request, ordered):
         articles = articles.live()
     articles = {article.pk: article for article in articles}
     # Each article's live release; staff may also print working copies, marked DRAFT.
-    live = Release.objects.live().select_related("article").filter(article__in=articles.values())
+    live = Release.objects.live().with_translations().select_related("article")
+    live = live.filter(article__in=articles.values())
     live = {release.article_id: release for release in live}
     return [
         live.get(a.pk) or releases.working_copy(articles[a.pk]) for a in ordered if a.pk in articles

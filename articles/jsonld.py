@@ -12,10 +12,10 @@ PEOPLE = ("reviewedBy", "author")  # the MedicalWebPage's Person entries
 def topic_thing(topic, codes=()):
     """Return a topic as a MedicalCondition with its codes (TopicCode rows), else a Thing."""
     if not codes:
-        return {"@type": "Thing", "name": topic.name}
+        return {"@type": "Thing", "name": topic.shown_name}
     return {
         "@type": "MedicalCondition",
-        "name": topic.name,
+        "name": topic.shown_name,
         "code": [
             {
                 "@type": "MedicalCode",

@@ -18,6 +18,7 @@ from common.richtext import RichTextField
 from common.signals import content_changed
 from common.slugs import ascii_slug
 from common.text import CleanTextMixin, clean_values
+from common.translations import blank_if_empty, in_language, other_languages, shown
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
 from experts.models import Expert
 
@@ -65,6 +66,15 @@ def validate_key_points(text):
             )
 
 
+TOPIC_TRANSLATED = ("name", "description")
+
+
+class TopicQuerySet(models.QuerySet):
+    def in_language(self, language=None):
+        """Annotate each topic's name and description in the language (see shown_name)."""
+        return in_language(self, TOPIC_TRANSLATED, language)
+
+
 class Topic(CleanTextMixin, models.Model):
     """A condition or theme that groups articles, e.g. restless legs syndrome."""
 
@@ -79,6 +89,8 @@ class Topic(CleanTextMixin, models.Model):
         help_text="A short introduction shown at the top of the topic page."
     )
 
+    objects = TopicQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -91,6 +103,46 @@ class Topic(CleanTextMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:topic", kwargs={"slug": self.slug})
+
+    @property
+    def shown_name(self):
+        """Return the name in the page's language (with in_language()), else the English."""
+        return shown(self, "name")
+
+    @property
+    def shown_description(self):
+        """Return the introduction in the page's language (with in_language()), else the English."""
+        return shown(self, "description")
+
+
+class TopicTranslation(CleanTextMixin, models.Model):
+    """A topic's name and introduction in another language; the English shows where none is."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, choices=other_languages())
+    name = models.CharField(
+        max_length=120,
+        help_text="The topic's name in that language, e.g. Síndrome de piernas inquietas.",
+    )
+    description = RichTextField(
+        help_text="The introduction at the top of the topic page, in that language. "
+        "Left empty, the page shows the English one."
+    )
+
+    class Meta:
+        ordering = ["topic", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "language"], name="topictranslation_unique_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_language_display()})"
+
+    def save(self, *args, **kwargs):
+        self.description = blank_if_empty(self.description)
+        super().save(*args, **kwargs)
 
 
 class TopicCode(models.Model):
@@ -700,10 +752,12 @@ class ReleaseQuerySet(models.QuerySet):
         return self.filter(experts=expert)
 
     def for_listing(self):
-        """Join what article cards show: the article's address and topics."""
+        """Join what article cards show: the article's address and topics (in the page's language)."""
         return (
             self.select_related("article")
-            .prefetch_related("article__topics")
+            .prefetch_related(
+                models.Prefetch("article__topics", queryset=Topic.objects.in_language())
+            )
             .defer("content", "rendered")
             .order_by("-go_live_at", "-pk")
         )

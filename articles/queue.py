@@ -3,7 +3,8 @@
 Medical reviewers (publish permission) see articles sent to review (oldest first, with
 who sent them and when), published articles with changes not yet reviewed, and reviews
 overdue or due within 30 days. Editors see their articles sent back with the
-reviewer's comment, and the reviews due.
+reviewer's comment, and the reviews due. Both see the translations whose source has a
+newer live release than the one patients' translation was made from.
 """
 
 from django.db.models import F, OuterRef, Subquery
@@ -55,6 +56,23 @@ def sent_back_to(user):
     )
 
 
+def translations_behind():
+    """Return live translations behind their source, with the source and where the text stands.
+
+    Each carries source_live_number and translated_from_number (see
+    Article.objects.stale_translations) and source_live_at, when the source's newer
+    release went live; translated_from_release is the source release the working copy
+    follows (moved on once staff have brought the text up to date).
+    """
+    source_live = Release.objects.live().filter(article=OuterRef("translation_of"))
+    return (
+        Article.objects.stale_translations()
+        .annotate(source_live_at=Subquery(source_live.values("go_live_at")[:1]))
+        .select_related("translation_of", "translated_from_release")
+        .order_by("source_live_at", "title", "pk")
+    )
+
+
 def for_user(user):
     """Return the lists of the user's queue, by role; show is False for anyone else."""
     if can_publish(user):
@@ -64,6 +82,7 @@ def for_user(user):
             "in_review": list(in_review()),
             "changed": list(unreviewed_changes()),
             "due": list(reviews_due()),
+            "behind": list(translations_behind()),
         }
     if can_preview(user):
         return {
@@ -71,5 +90,6 @@ def for_user(user):
             "reviewer": False,
             "sent_back": list(sent_back_to(user)),
             "due": list(reviews_due()),
+            "behind": list(translations_behind()),
         }
     return {"show": False}

@@ -9,6 +9,7 @@ published article used them too.
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.html import format_html
@@ -17,13 +18,18 @@ from articles.citations import ama
 from articles.history import word_diff
 from articles.models import Article, Release, key_point_list
 from articles.readability import analyse, fernandez_huerta, plain_text
+from experts.models import ExpertTranslation
 
 
-def expert_data(expert):
-    """Return an expert as a release shows them: name and credentials as they stand now."""
+def expert_data(expert, translated=None):
+    """Return an expert as a release shows them: name and credentials as they stand now.
+
+    translated: the expert's texts in the article's language ({field: text}), if any.
+    """
     if expert is None:
         return None
     display_name = f"{expert.honorific} {expert.name}".strip()
+    texts = (translated or {}).get(expert.pk, {})
     return {
         "id": expert.pk,
         "slug": expert.slug,
@@ -32,10 +38,24 @@ def expert_data(expert):
         "display_name": display_name,
         "credentials": expert.credentials,
         "name_with_credentials": ", ".join(p for p in [display_name, expert.credentials] if p),
-        "role": expert.role,
-        "affiliation": expert.affiliation,
-        "bio": expert.bio,
+        "role": texts.get("role", expert.role),
+        "affiliation": texts.get("affiliation", expert.affiliation),
+        "bio": texts.get("bio", expert.bio),
     }
+
+
+def expert_translations(article, quotes):
+    """Return {expert id: {field: text}} of the article's experts in its language (one query).
+
+    An article in the default language needs none, nor one made by an old migration
+    (historical models, without a language).
+    """
+    language = getattr(article, "language", settings.LANGUAGE_CODE)
+    if language == settings.LANGUAGE_CODE:
+        return {}
+    experts = {article.reviewed_by_id, article.author_id} | {q.expert_id for q in quotes}
+    rows = ExpertTranslation.objects.filter(language=language, expert__in=experts - {None})
+    return {row.expert_id: row.texts() for row in rows}
 
 
 REFERENCE_FIELDS = [
@@ -59,6 +79,8 @@ def snapshot(article):
     """Return everything a release of the article freezes (children prefetched or not)."""
     sections = list(article.sections.all())
     position_of = {section.pk: section.position for section in sections}
+    quotes = list(article.quotes.all())
+    translated = expert_translations(article, quotes)
     return {
         "title": article.title,
         "summary": article.summary,
@@ -67,8 +89,8 @@ def snapshot(article):
         # getattr: migration 0006 passes historical models that have neither field.
         "key_points": key_point_list(getattr(article, "key_points", "")),
         "get_help": getattr(article, "get_help", ""),
-        "reviewer": expert_data(article.reviewed_by),
-        "author": expert_data(article.author),
+        "reviewer": expert_data(article.reviewed_by, translated),
+        "author": expert_data(article.author, translated),
         "sections": [
             {"position": s.position, "heading": s.heading, "body": s.body} for s in sections
         ],
@@ -77,9 +99,9 @@ def snapshot(article):
                 "position": quote.position,
                 "text": quote.text,
                 "section": position_of.get(quote.section_id),
-                "expert": expert_data(quote.expert),
+                "expert": expert_data(quote.expert, translated),
             }
-            for quote in article.quotes.all()
+            for quote in quotes
         ],
         "citations": [
             {"position": c.position, "reference": reference_data(c.reference)}

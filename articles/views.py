@@ -9,6 +9,7 @@ import string
 import unicodedata
 
 from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -31,21 +32,28 @@ RELATED_LIMIT = 4
 
 def public_topics(language=None):
     """Return topics with the number of live articles each (in the page's language), empty ones left out."""
-    live = Q(
-        articles__in=Article.objects.live().filter(language=language or translation.get_language())
-    )
-    return Topic.objects.annotate(article_count=Count("articles", filter=live)).filter(
-        article_count__gt=0
+    language = language or translation.get_language()
+    live = Q(articles__in=Article.objects.live().filter(language=language))
+    return (
+        Topic.objects.in_language(language)
+        .annotate(article_count=Count("articles", filter=live))
+        .filter(article_count__gt=0)
+        .order_by(Coalesce("translated_name", "name"), "pk")  # A–Z in the page's language
     )
 
 
 def labels(article_id):
     """Return an article's topics (with their codes) and tags, in one query: ([topics], [tags]).
 
-    Each topic carries its diagnosis codes as `code_rows`, for the page's JSON-LD.
+    Each topic carries its diagnosis codes as `code_rows`, for the page's JSON-LD, and its
+    name in the page's language.
     """
     fields = ("kind", "pk", "name", "slug")
-    topics = Topic.objects.filter(articles=article_id).annotate(kind=Value("topic"))
+    topics = (
+        Topic.objects.in_language()
+        .filter(articles=article_id)
+        .annotate(kind=Value("topic"), label=Coalesce("translated_name", "name"))
+    )
     tags = Tag.objects.filter(
         taggit_taggeditem_items__object_id=article_id,
         taggit_taggeditem_items__content_type__app_label="articles",
@@ -54,7 +62,7 @@ def labels(article_id):
     codes = TopicCode.objects.filter(topic__articles=article_id).annotate(kind=Value("code"))
     rows = (
         topics.order_by()
-        .values_list(*fields)
+        .values_list("kind", "pk", "label", "slug")
         .union(
             tags.order_by().values_list(*fields),
             codes.order_by().values_list("kind", "topic_id", "system", "code"),
@@ -65,14 +73,16 @@ def labels(article_id):
     for kind, pk, name, slug in rows:
         if kind == "code":
             found[kind].append(TopicCode(topic_id=pk, system=name, code=slug))
+        elif kind == "topic":
+            found[kind].append(Topic(pk=pk, name=name, slug=slug))  # name as the page shows it
         else:
-            found[kind].append((Topic if kind == "topic" else Tag)(pk=pk, name=name, slug=slug))
+            found[kind].append(Tag(pk=pk, name=name, slug=slug))
     for topic in found["topic"]:
         topic.code_rows = sorted(
             (code for code in found["code"] if code.topic_id == topic.pk),
             key=lambda code: (code.system, code.code),
         )
-    return sorted(found["topic"], key=str), sorted(found["tag"], key=str)
+    return sorted(found["topic"], key=lambda t: t.shown_name), sorted(found["tag"], key=str)
 
 
 def related_releases(article_id):
@@ -191,7 +201,7 @@ def topics(request):
 
 def topic(request, slug):
     """Show a topic and its live articles."""
-    topic = get_object_or_404(Topic.objects.prefetch_related("codes"), slug=slug)
+    topic = get_object_or_404(Topic.objects.in_language().prefetch_related("codes"), slug=slug)
     context = {
         "topic": topic,
         "articles": Release.objects.live()
@@ -199,7 +209,7 @@ def topic(request, slug):
         .for_listing()
         .filter(article__topics=topic),
         "page_data": structured_data.collection_page(
-            request, topic.name, jsonld.topic_thing(topic, topic.codes.all())
+            request, topic.shown_name, jsonld.topic_thing(topic, topic.codes.all())
         ),
     }
     return render(request, "articles/topic.html", context)

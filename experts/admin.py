@@ -10,7 +10,7 @@ from common.admin import (
     VersionBeforeDeleteMixin,
 )
 from common.inlines import PositionedInlineFormSet
-from experts.models import Expert, ExpertLink
+from experts.models import Expert, ExpertLink, ExpertTranslation
 
 
 def article_links(articles):
@@ -31,12 +31,22 @@ class ExpertLinkInline(PortalFieldsMixin, admin.TabularInline):
     extra = 0
 
 
+class ExpertTranslationInline(PortalFieldsMixin, admin.StackedInline):
+    model = ExpertTranslation
+    fields = ["language", "role", "affiliation", "bio", "photo_alt"]
+    extra = 0
+    verbose_name_plural = (
+        "translations (role, biography and photo description on the pages in that language; "
+        "English where empty)"
+    )
+
+
 @admin.register(Expert)
 class ExpertAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, VersionAdmin):
     list_display = ["display_name", "credentials", "role", "affiliation"]
     search_fields = ["name", "credentials", "role", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [ExpertLinkInline]
+    inlines = [ExpertLinkInline, ExpertTranslationInline]
     readonly_fields = ["quoted_in", "reviewed", "authored"]
     fieldsets = [
         (None, {"fields": ["honorific", "name", "slug", "credentials", "role", "affiliation"]}),

@@ -17,17 +17,17 @@ def person_data(expert):
         data["honorificPrefix"] = expert.honorific
     if expert.credentials:
         data["honorificSuffix"] = expert.credentials
-    if expert.role:
-        data["jobTitle"] = expert.role
-    if expert.affiliation:
-        data["affiliation"] = {"@type": "Organization", "name": expert.affiliation}
+    if expert.shown_role:
+        data["jobTitle"] = expert.shown_role
+    if expert.shown_affiliation:
+        data["affiliation"] = {"@type": "Organization", "name": expert.shown_affiliation}
     return data
 
 
 def expert_page(request, expert):
     """Return the Person for an expert's own page, with bio, photo and links."""
     data = {"@context": CONTEXT} | person(request, expert)
-    if bio := " ".join(plain_text(expert.bio).split()):
+    if bio := " ".join(plain_text(expert.shown_bio).split()):
         data["description"] = bio
     if expert.photo:
         data["image"] = absolute_url(request, expert.photo.url)

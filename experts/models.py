@@ -6,7 +6,17 @@ from common.links import validate_web_url
 from common.richtext import RichTextField
 from common.slugs import ascii_slug
 from common.text import CleanTextMixin
+from common.translations import blank_if_empty, in_language, other_languages, shown
 from common.uploads import IMAGE_VALIDATORS, GeneratedNameImageField
+
+# What the expert pages say of an expert in words, which a translation may give.
+TRANSLATED = ("role", "affiliation", "bio", "photo_alt")
+
+
+class ExpertQuerySet(models.QuerySet):
+    def in_language(self, language=None):
+        """Annotate the expert texts in the language (see shown_role, shown_bio …)."""
+        return in_language(self, TRANSLATED, language)
 
 
 class Expert(CleanTextMixin, models.Model):
@@ -52,6 +62,8 @@ class Expert(CleanTextMixin, models.Model):
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
+    objects = ExpertQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -78,6 +90,70 @@ class Expert(CleanTextMixin, models.Model):
     def name_with_credentials(self):
         """Return e.g. "Roxana Ehsani, MS, RDN, CSSD"."""
         return ", ".join(part for part in [self.display_name, self.credentials] if part)
+
+    # The texts in the page's language where in_language() found them, else the English.
+    @property
+    def shown_role(self):
+        return shown(self, "role")
+
+    @property
+    def shown_affiliation(self):
+        return shown(self, "affiliation")
+
+    @property
+    def shown_bio(self):
+        return shown(self, "bio")
+
+    @property
+    def shown_photo_alt(self):
+        return shown(self, "photo_alt")
+
+
+class ExpertTranslation(CleanTextMixin, models.Model):
+    """What the expert pages say of an expert, in another language; empty fields show the English.
+
+    Names, credentials and links are the same in every language.
+    """
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=10, choices=other_languages())
+    role = models.CharField(
+        max_length=160, blank=True, help_text="e.g. Dietista-nutricionista titulada."
+    )
+    affiliation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only if the place has a name in that language; empty shows the English.",
+    )
+    bio = RichTextField(
+        help_text="The short biography, translated for patients. Left empty, the page shows "
+        "the English one."
+    )
+    photo_alt = models.CharField(
+        "photo description",
+        max_length=200,
+        blank=True,
+        help_text="The photo's description in that language.",
+    )
+
+    class Meta:
+        ordering = ["expert", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert", "language"], name="experttranslation_unique_language"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.expert} ({self.get_language_display()})"
+
+    def save(self, *args, **kwargs):
+        self.bio = blank_if_empty(self.bio)
+        super().save(*args, **kwargs)
+
+    def texts(self):
+        """Return {field: text} of the fields this translation gives (the empty ones left out)."""
+        return {name: value for name in TRANSLATED if (value := getattr(self, name))}
 
 
 class ExpertLink(CleanTextMixin, models.Model):

@@ -24,17 +24,27 @@ from articles.models import (
     Section,
     Topic,
     TopicCode,
+    TopicTranslation,
 )
 from articles.releases import refresh_working_copy
 from common.signals import content_changed
-from experts.models import Expert
+from experts.models import Expert, ExpertTranslation
 from portal import cache
 from portal.models import ClinicSettings
 from search import index as search_index
 
 WORKING_COPY_PARTS = (Section, Quote, Citation, FAQ)
 # Topic codes are never shown on pages, but the Infobutton and the API serve them.
-SHOWN_TO_PATIENTS = (Expert, Topic, TopicCode, Tag, TaggedItem, ClinicSettings)
+SHOWN_TO_PATIENTS = (
+    Expert,
+    ExpertTranslation,
+    Topic,
+    TopicTranslation,
+    TopicCode,
+    Tag,
+    TaggedItem,
+    ClinicSettings,
+)
 
 
 def working_copies_changed(article_ids, using):

@@ -39,12 +39,12 @@ def home(request):
 
 def expert_list(request):
     """List the clinic's experts."""
-    return render(request, "experts/list.html", {"experts": Expert.objects.all()})
+    return render(request, "experts/list.html", {"experts": Expert.objects.in_language()})
 
 
 def expert_detail(request, slug):
     """Show an expert's bio and links, and the live articles they reviewed, wrote or speak in."""
-    expert = get_object_or_404(Expert.objects.prefetch_related("links"), slug=slug)
+    expert = get_object_or_404(Expert.objects.in_language().prefetch_related("links"), slug=slug)
     articles = Release.objects.live().in_language().for_listing().featuring(expert)
     context = {
         "expert": expert,

@@ -1,6 +1,7 @@
 """The search page: live releases and experts, alike on SQLite and PostgreSQL."""
 
 from django.db.models import Exists, OuterRef
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import translation
 
@@ -29,7 +30,8 @@ def browsable_topics(language):
     """
     live = SearchDocument.objects.live(language=language).filter(article_id=OuterRef("article_id"))
     links = Article.topics.through.objects.filter(topic_id=OuterRef("pk")).filter(Exists(live))
-    return Topic.objects.filter(Exists(links)).only("name", "slug")
+    topics = Topic.objects.in_language(language).filter(Exists(links)).only("name", "slug")
+    return topics.order_by(Coalesce("translated_name", "name"), "pk")
 
 
 def search(request):

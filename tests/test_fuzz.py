@@ -13,12 +13,13 @@ from urllib.parse import quote_from_bytes
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from articles import releases
-from articles.models import Article
-from experts.models import Expert
+from articles.models import Article, TopicTranslation
+from experts.models import Expert, ExpertTranslation
 from tests.admin_forms import article_data, management, rows
 from tests.conftest import make_article, make_expert
 
@@ -251,6 +252,8 @@ def test_expert_form_takes_any_text_and_the_expert_pages_render_it(
         "_save": "Save",
     }
     data |= rows("links", [{"position": "1", "label": label, "url": url}])
+    spanish = {"language": "es", "role": credentials, "affiliation": name, "bio": bio}
+    data |= rows("translations", [spanish | {"photo_alt": label}])
     before = set(Expert.objects.values_list("pk", flat=True))
 
     response = post(
@@ -260,7 +263,9 @@ def test_expert_form_takes_any_text_and_the_expert_pages_render_it(
     new = Expert.objects.exclude(pk__in=before).first()
     if response.status_code != 302 or new is None:
         return
-    assert_renders(client, [new.get_absolute_url(), "/experts/"])
+    with translation.override("es"):
+        spanish_page = new.get_absolute_url()
+    assert_renders(client, [new.get_absolute_url(), "/experts/", spanish_page, "/es/experts/"])
     article = make_article(reviewed_by=new, author=new)
     assert_renders(client, [article.get_absolute_url(), "/feed.xml"])
 
@@ -286,6 +291,7 @@ def test_topic_and_reference_forms_take_any_text_and_pages_render_them(
     topic = {"name": name, "slug": "", "description": description} | rows(
         "codes", [{"system": "2.16.840.1.113883.6.90", "code": codes[:40], "display": codes}]
     )
+    topic |= rows("translations", [{"language": "es", "name": name, "description": description}])
     post(
         admin_client,
         reverse("admin:articles_topic_add"),
@@ -319,6 +325,8 @@ def test_topic_and_reference_forms_take_any_text_and_pages_render_them(
     paths = public_pages(article) + ["/topics/"]
     if saved_topic:
         paths.append(saved_topic.get_absolute_url())
+        with translation.override("es"):
+            paths.append(saved_topic.get_absolute_url())
     assert_renders(client, paths)
 
 
@@ -356,9 +364,13 @@ def test_plain_input_saves_through_every_fuzzed_form(
     data |= rows("faqs", [{"position": "1", "question": "Q?", "answer": "<p>A</p>"}])
     forms = {
         "articles_article": data,
-        "articles_topic": {"name": "Plain", "slug": "", "description": "x"} | rows("codes", []),
+        "articles_topic": {"name": "Plain", "slug": "", "description": "x"}
+        | rows("codes", [])
+        | rows("translations", [{"language": "es", "name": "Llano", "description": "y"}]),
         "articles_reference": REFERENCE | {"title": "Plain"},
-        "experts_expert": EXPERT | {"name": "Plain"},
+        "experts_expert": EXPERT
+        | {"name": "Plain"}
+        | rows("translations", [{"language": "es", "role": "Médica", "bio": "<p>B</p>"}]),
     }
     for name, form in forms.items():
         url = reverse(f"admin:{name}_add")
@@ -366,3 +378,5 @@ def test_plain_input_saves_through_every_fuzzed_form(
             admin_client, url, form | {"_save": "Save"}, django_capture_on_commit_callbacks
         )
         assert response.status_code == 302, (name, response.context["errors"])
+    assert TopicTranslation.objects.get().name == "Llano"
+    assert ExpertTranslation.objects.get().role == "Médica"

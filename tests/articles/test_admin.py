@@ -675,6 +675,8 @@ def test_topic_admin_fills_slug_from_name_and_uses_the_editor(admin_client):
             "description": "<p>About.</p>",
             "codes-TOTAL_FORMS": "0",  # the diagnosis codes inline
             "codes-INITIAL_FORMS": "0",
+            "translations-TOTAL_FORMS": "0",  # the translations inline
+            "translations-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302

@@ -110,6 +110,8 @@ def test_topic_admin_edits_codes_inline(admin_client, db):
         "codes-1-system": SNOMED_CT,
         "codes-1-code": "32914008",
         "codes-1-display": "",
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]

@@ -136,8 +136,10 @@ def test_loading_twice_keeps_every_row_count_and_changes_nothing(db):
     assert counts["articles.Reference"] == 3
     assert counts["articles.Topic"] == 1
     assert counts["portal.ClinicSettings"] == 1
-    assert "Created 10, kept 0" in first_output
-    assert "Created 0, kept 4 unchanged" in second_output
+    assert counts["articles.TopicTranslation"] == 1  # the topic and both experts in Spanish
+    assert counts["experts.ExpertTranslation"] == 2
+    assert "Created 13, kept 0" in first_output
+    assert "Created 0, kept 7 unchanged" in second_output
 
 
 def test_load_starts_each_article_history_with_a_complete_version(demo):

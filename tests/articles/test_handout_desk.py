@@ -511,7 +511,8 @@ def test_cached_article_page_serves_the_marker_and_redirects_newer_ones(client):
 AUDIT_HEADER = [
     "title", "address", "status", "live version", "live since", "reviewer", "last reviewed",
     "next review due", "overdue", "reading grade", "word count", "citations",
-    "oldest cited study", "newest cited study", "handouts given (last 12 months)",
+    "oldest cited study", "newest cited study", "handouts given (last 12 months)", "language",
+    "translation",
 ]  # fmt: skip
 
 
@@ -579,6 +580,22 @@ def test_content_audit_command_has_the_demo_figures(tmp_path):
         "1", "0",
     )  # fmt: skip
     assert AuditEvent.objects.filter(kind=Kind.EXPORT, message__contains="(command)").exists()
+    spanish = rows["El magnesio para el síndrome de piernas inquietas"]
+    assert (other["language"], other["translation"]) == ("en", "")
+    assert (spanish["language"], spanish["translation"]) == ("es", "up to date with its source")
+
+
+def test_content_audit_says_which_translations_are_behind(tmp_path):
+    call_command("load_demo", stdout=io.StringIO())
+    english = Article.objects.get(slug="magnesium-for-restless-leg-syndrome")
+    publish(english, note="Newer advice.")
+    output = tmp_path / "audit.csv"
+    call_command("export_content_audit", output=str(output), stderr=io.StringIO())
+    rows = list(csv.reader(io.StringIO(output.read_bytes().decode("utf-8-sig"))))
+    rows = {row[0]: dict(zip(AUDIT_HEADER, row, strict=True)) for row in rows[1:]}
+    assert rows["El magnesio para el síndrome de piernas inquietas"]["translation"] == (
+        "behind its source: version 2 is live, this follows version 1"
+    )
 
 
 def test_front_desk_group_may_record_handouts():

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import releases
+from articles import releases, translations
 from articles.models import Article
-from tests.conftest import make_article, make_staff
+from tests.conftest import make_article, make_staff, publish
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
 
@@ -134,6 +134,54 @@ def test_front_desk_and_staff_without_a_group_see_no_queue():
         assert 'id="review-queue"' not in html
 
 
+def make_stale_translation(title="Sleep well"):
+    """Return (source, translation): a published Spanish translation of release 1, then release 2."""
+    source = make_article(title=title)
+    translation = translations.start(source, "es")
+    translation.title = f"{title} (es)"
+    translation.reviewed_by = source.reviewed_by
+    translation.save()
+    publish(translation)
+    source.summary = "Newer advice."
+    source.save()
+    publish(source, note="Newer advice.")
+    return source, translation
+
+
+@pytest.mark.parametrize("group", ["Medical reviewers", "Editors"])
+def test_translation_behind_its_source_shows_with_what_to_do(group):
+    source, translation = make_stale_translation()
+    current = translations.start(make_article(), "es")
+    current.title, current.reviewed_by = "Up to date (es)", current.translation_of.reviewed_by
+    current.save()
+    publish(current)
+    client = client_as(make_staff(group))
+
+    html = section(queue_html(client), "translations-behind")
+    assert f'href="{change_url(translation)}">Sleep well (es)</a>' in html
+    assert f'href="{change_url(source)}">Sleep well</a>, has had version 2 live since' in html
+    assert "patients read a translation of version 1" in html
+    assert "the change form shows word by word what changed in the source" in html
+    assert "Up to date (es)" not in html
+    # The link leads to the word-level comparison of the two source releases.
+    form = client.get(change_url(translation)).content.decode()
+    assert "Behind its source" in form
+    assert (
+        "<td><del>A</del><ins>Newer</ins> <del>short summary of the article.</del><ins>advice.</ins></td>"
+        in form
+    )
+
+    translations.mark_up_to_date(translation)
+    html = section(queue_html(client), "translations-behind")
+    assert "The text is up to date with version 2: send it for review and publish it." in html
+
+    translation.refresh_from_db()
+    publish(translation, note="Al día.")
+    html = section(queue_html(client), "translations-behind")
+    assert "Sleep well (es)" not in html
+    assert "Every published translation follows its source's live version." in html
+
+
 @pytest.mark.parametrize("group", ["Medical reviewers", "Editors"])
 def test_queue_queries_do_not_grow_with_the_rows(group):
     user = make_staff(group)
@@ -149,6 +197,7 @@ def test_queue_queries_do_not_grow_with_the_rows(group):
             client_as(make_staff("Medical reviewers")).post(
                 reverse("admin:articles_article_send_back", args=[back.pk]), {"comment": "No."}
             )
+            make_stale_translation()
 
     client = client_as(user)
     add_rows(1)

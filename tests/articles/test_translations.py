@@ -309,6 +309,67 @@ def test_mixed_packet_prints_each_article_in_its_language(admin_client, demo, tm
     assert "Escanee el código" in text
 
 
+def pdf_text(response, tmp_path):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "printed.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True)
+    return " ".join(text.stdout.split())
+
+
+EN_ADDRESS = f"https://clinic.example.org/articles/{EN_SLUG}/"
+STALE_SENTENCE = (
+    r"La versión en inglés de este artículo se actualizó el \d{1,2} de \w+ de \d{4} y puede "
+    r"tener información más reciente\. Lea la versión en inglés en "
+)
+STALE_PRINTED = re.compile(STALE_SENTENCE + re.escape(EN_ADDRESS))
+
+
+def test_stale_spanish_handouts_print_the_notice_with_the_english_address(
+    client, admin_client, demo, tmp_path
+):
+    english, spanish = demo
+    pdf_url = f"/es/articles/{ES_SLUG}/handout.pdf"
+    packet = reverse("articles:packet")
+    assert STALE_ES not in client.get(f"/es/articles/{ES_SLUG}/handout/").content.decode()
+    assert STALE_ES not in pdf_text(client.get(pdf_url), tmp_path)
+
+    english.summary = "Updated summary."
+    english.save()
+    publish(english, note="Updated summary.")
+    page = client.get(f"/es/articles/{ES_SLUG}/handout/").content.decode()
+    notice = re.search(r'<p class="translation-stale">(.*?)</p>', page, re.S).group(1)
+    assert STALE_PRINTED.search(" ".join(re.sub(r"<[^>]+>", "", notice).split()))
+    assert "<a " not in notice  # paper: the address itself, printed
+    assert STALE_PRINTED.search(pdf_text(client.get(pdf_url), tmp_path))
+    # Large print has room for less of the address on a line: it may break inside it.
+    large = pdf_text(client.get(pdf_url + "?size=large"), tmp_path)
+    assert re.search(
+        STALE_SENTENCE + re.escape("https://clinic.example.org/articles/magnes"), large
+    )
+    posted = admin_client.post(packet, {"articles": [spanish.pk], "paper": "letter"})
+    assert STALE_PRINTED.search(pdf_text(posted, tmp_path))
+    # Staff reprinting release 1 of the translation see it too: it is behind either way.
+    assert STALE_PRINTED.search(pdf_text(admin_client.get(pdf_url + "?release=1"), tmp_path))
+    # The English handout says nothing of the kind.
+    assert "updated on" not in pdf_text(client.get(f"/articles/{EN_SLUG}/handout.pdf"), tmp_path)
+
+    translations.mark_up_to_date(spanish)
+    publish(spanish, note="Al día con la versión 2.")
+    assert STALE_ES not in pdf_text(client.get(pdf_url), tmp_path)
+    posted = admin_client.post(packet, {"articles": [spanish.pk], "paper": "letter"})
+    assert STALE_ES not in pdf_text(posted, tmp_path)
+
+
+def test_spanish_handout_prints_the_for_line_in_spanish(admin_client, demo, tmp_path):
+    url = reverse("articles:handout_record", kwargs={"slug": ES_SLUG})
+    response = admin_client.post(url, {"paper": "a4", "for_line": "María"})
+    text = pdf_text(response, tmp_path)
+    assert "Para: María" in text
+    assert "For: María" not in text
+
+
 def test_release_language_follows_the_article(db):
     article = make_article(language="es", reviewed_by=make_expert())
     assert Release.objects.get(article=article).language == "es"

@@ -30,7 +30,7 @@ def expert_data(**fields):
         "bio": "<p>A dietitian.</p>",
         "photo_alt": "",
     }
-    return data | rows("links", []) | fields
+    return data | rows("links", []) | rows("translations", []) | fields
 
 
 @pytest.mark.django_db

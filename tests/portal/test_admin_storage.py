@@ -43,7 +43,7 @@ def expert_data(**fields):
         "photo": png(),
     }
     links = [{"position": "1", "label": "Profile", "url": "https://example.org/roxana"}]
-    return data | rows("links", links) | fields
+    return data | rows("links", links) | rows("translations", []) | fields
 
 
 @pytest.mark.django_db

@@ -391,6 +391,21 @@ def test_expert_edit_shows_on_the_expert_page(client, backend):
     assert "New Name" in get(client, path).content.decode()
 
 
+def test_topic_and_expert_translations_show_on_the_next_request(client, backend):
+    from articles.models import TopicTranslation
+    from experts.models import ExpertTranslation
+
+    topic = make_topic(name="Gout")
+    expert = make_expert(role="Rheumatologist")
+    make_article(language="es", topics=[topic], reviewed_by=expert)
+    assert "Gout" in get(client, "/es/topics/").content.decode()
+    assert "Rheumatologist" in get(client, f"/es/experts/{expert.slug}/").content.decode()
+    TopicTranslation.objects.create(topic=topic, language="es", name="Gota")
+    ExpertTranslation.objects.create(expert=expert, language="es", role="Reumatóloga")
+    assert "Gota" in get(client, "/es/topics/").content.decode()
+    assert "Reumatóloga" in get(client, f"/es/experts/{expert.slug}/").content.decode()
+
+
 def test_templates_are_compiled_once_per_process():
     loader = engines["django"].engine.template_loaders[0]
     assert isinstance(loader, cached.Loader)

@@ -25,8 +25,9 @@ from articles.models import (
     SlugRedirect,
     Topic,
     TopicCode,
+    TopicTranslation,
 )
-from experts.models import Expert
+from experts.models import Expert, ExpertTranslation
 from portal.models import ClinicSettings
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -119,14 +120,31 @@ class Loader:
     def topic(self, slug):
         data = dict(self.common["topic"])
         codes = data.pop("codes", [])
+        translated = data.pop("translations", {})
         if data["slug"] != slug:
             raise CommandError(f"portal/demo/common.json has no topic “{slug}”.")
-        return self.find_or_create(
+        topic = self.find_or_create(
             "topic",
             slug,
             Topic.objects.filter(Q(slug=slug) | Q(name=data["name"])),
             lambda: self.new_topic(data, codes),
         )
+        self.topic_translations(topic, translated)
+        return topic
+
+    def topic_translations(self, topic, translated):
+        for language, texts in translated.items():
+            self.find_or_create(
+                "topic text",
+                (topic.pk, language),
+                topic.translations.filter(language=language),
+                lambda language=language, texts=texts: TopicTranslation(
+                    topic=topic,
+                    language=language,
+                    name=texts["name"],
+                    description=rich_text(texts.get("description", [])),
+                ),
+            )
 
     def new_topic(self, data, codes):
         """Return a new topic, saved with its diagnosis codes (an existing one is kept as is)."""
@@ -139,13 +157,41 @@ class Loader:
         return topic
 
     def expert(self, slug):
-        data = self._entry("experts", "slug", slug)
-        return self.find_or_create(
+        data = dict(self._entry("experts", "slug", slug))
+        translated = data.pop("translations", {})
+        expert = self.find_or_create(
             "expert",
             slug,
             Expert.objects.filter(Q(slug=slug) | Q(name=data["name"])),
             lambda: Expert(**{**data, "bio": rich_text(data["bio"])}),
         )
+        # Before any article is published: a translated article's release shows these.
+        self.expert_translations(expert, translated)
+        return expert
+
+    def expert_translations(self, expert, translated):
+        for language, texts in translated.items():
+            self.find_or_create(
+                "expert text",
+                (expert.pk, language),
+                expert.translations.filter(language=language),
+                lambda language=language, texts=texts: ExpertTranslation(
+                    expert=expert,
+                    language=language,
+                    **{**texts, "bio": rich_text(texts.get("bio", []))},
+                ),
+            )
+
+    def translations_of_existing(self):
+        """Add the demo's translations that are missing to the demo topic and experts still there."""
+        topic = self.common["topic"]
+        found = Topic.objects.filter(Q(slug=topic["slug"]) | Q(name=topic["name"])).first()
+        if found is not None:
+            self.topic_translations(found, topic.get("translations", {}))
+        for data in self.common["experts"]:
+            found = Expert.objects.filter(Q(slug=data["slug"]) | Q(name=data["name"])).first()
+            if found is not None:
+                self.expert_translations(found, data.get("translations", {}))
 
     def reference(self, key):
         data = dict(self._entry("references", "key", key))
@@ -277,8 +323,8 @@ class Loader:
 class Command(BaseCommand):
     help = (
         "Load the two demo articles on magnesium for restless legs syndrome and the Spanish "
-        "translation of the first, their experts, references and topic, and example clinic "
-        "details. Creates only what is missing; "
+        "translation of the first, their experts, references and topic (with their Spanish "
+        "texts), and example clinic details. Creates only what is missing; "
         "never changes anything already there."
     )
 
@@ -291,6 +337,7 @@ class Command(BaseCommand):
             reversion.set_comment(REVISION_COMMENT)
             for data in articles:
                 loader.article(data)
+            loader.translations_of_existing()
             loader.clinic()
         created, kept = loader.counts["created"], loader.counts["kept"]
         summary = f"Created {created}, kept {kept} unchanged."
