@@ -18,7 +18,7 @@ from taggit.models import TaggedItem
 
 from articles.models import Article, Release
 from experts.models import Expert
-from search import schema
+from search import schema, suggest
 from search.models import SearchDocument
 from search.text import expert_fields, live_windows, release_fields, with_vectors
 
@@ -99,8 +99,13 @@ def reindex_articles(pks, raw=False):
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
         with transaction.atomic():
+            words = suggest.Change(now)
+            words.remove(SearchDocument.objects.filter(article_id__in=chunk))
             SearchDocument.objects.filter(article_id__in=chunk).delete()
-            SearchDocument.objects.bulk_create(release_documents(chunk, now), batch_size=50)
+            words.add(
+                SearchDocument.objects.bulk_create(release_documents(chunk, now), batch_size=50)
+            )
+            words.save()
 
 
 def index_expert(pk, raw=False):
@@ -108,10 +113,24 @@ def index_expert(pk, raw=False):
         transaction.on_commit(functools.partial(index_expert, pk))
         return
     with transaction.atomic():
+        words = suggest.Change(timezone.now())
+        words.remove(SearchDocument.objects.filter(expert_id=pk))
         SearchDocument.objects.filter(expert_id=pk).delete()
         expert = Expert.objects.filter(pk=pk).first()
         if expert is not None:
-            expert_document(expert).save()
+            document = expert_document(expert)
+            document.save()
+            words.add([document])
+        words.save()
+
+
+def expert_deleting(pk):
+    """Remove an expert's document (and its words) before the expert's deletion would."""
+    with transaction.atomic():
+        words = suggest.Change(timezone.now())
+        words.remove(SearchDocument.objects.filter(expert_id=pk))
+        SearchDocument.objects.filter(expert_id=pk).delete()
+        words.save()
 
 
 def topics_changed(instance, action, reverse, pk_set):
@@ -144,14 +163,18 @@ def rebuild():
         # quicker than updating the index row by row. On PostgreSQL, searches wait
         # for the rebuild to commit; on SQLite they read the old index until then.
         schema.drop(connection, cursor)
+        suggest.clear()
         SearchDocument.objects.all().delete()
         pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         now, documents = timezone.now(), 0
+        words = suggest.Change(now)
         for start in range(0, len(pks), CHUNK):
             batch = release_documents(pks[start : start + CHUNK], now)
-            documents += len(SearchDocument.objects.bulk_create(batch, batch_size=50))
+            words.add(SearchDocument.objects.bulk_create(batch, batch_size=50))
+            documents += len(batch)
         experts = [expert_document(e) for e in Expert.objects.iterator(chunk_size=CHUNK)]
-        SearchDocument.objects.bulk_create(experts, batch_size=50)
+        words.add(SearchDocument.objects.bulk_create(experts, batch_size=50))
+        words.save(prune=False)  # every count is new: none is left at 0
         if connection.vendor == "postgresql":
             # Run the foreign-key checks deferred so far: PostgreSQL creates no
             # index on a table with checks pending.

@@ -1,11 +1,14 @@
 """The search page: live releases and experts, alike on SQLite and PostgreSQL."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
 from articles.models import Article, Topic
-from search import engine
+from search import engine, suggest
 from search.models import SearchDocument
 from search.query import MAX_QUERY_LENGTH, parse_query
 
@@ -36,16 +39,21 @@ def search(request):
     """Search live articles in the page's language, and experts: ten a page, highlighted."""
     query = parse_query(request.GET.get("q", ""))
     language = translation.get_language()
-    results = None
+    results, suggestion = None, ""
     if query.terms:
         number = page_number(request.GET.get("page"))
         results = engine.run(query, page=number, per_page=PER_PAGE, language=language)
+        if not results.total or results.any_word:  # nothing, or pages with some words only
+            suggestion = suggest.suggest(query, language)
     context = {
         "query": query.text,
         "searched": bool(query.terms),
         "shortened": query.shortened,
         "max_length": MAX_QUERY_LENGTH,
         "page": results,
+        "suggestion": suggestion,
+        "suggestion_url": suggestion
+        and f"{reverse('portal:search')}?{urlencode({'q': suggestion})}",
         "topics": () if results and results.total else browsable_topics(language),
     }
     return render(request, "search/search.html", context)
