@@ -29,7 +29,7 @@ import functools
 
 import snowballstemmer
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -213,20 +213,55 @@ def nearest(checked, language):
     being in the vocabulary of the language (and experts), the word itself included."""
     if connection.vendor == "postgresql":
         return nearest_postgres(checked, language)
-    counts = collections.Counter()
-    rows = SearchWord.objects.order_by()
+    words, found = vocabulary_words(language), {}
+    for word in checked:
+        edits = allowed_edits(word)
+        choices = words.of_length(len(word) - edits, len(word) + edits)  # no others are near
+        near = process.extract(
+            word, choices, scorer=OSA.distance, score_cutoff=edits, limit=CANDIDATES
+        )
+        found[word] = [choice for choice, _, _ in near]
+    rows = SearchWord.objects.filter(word__in=sorted({w for near in found.values() for w in near}))
     if language:
         rows = rows.filter(language__in=languages(language))
-    for word, documents in rows.values_list("word", "documents").iterator(chunk_size=2000):
-        counts[word] += documents
-    choices = list(counts)
-    near = {}
-    for word in checked:
-        found = process.extract(
-            word, choices, scorer=OSA.distance, score_cutoff=allowed_edits(word), limit=CANDIDATES
-        )
-        near[word] = {choice: counts[choice] for choice, _, _ in found}
-    return near
+    counts = dict(
+        rows.order_by().values("word").annotate(n=Sum("documents")).values_list("word", "n")
+    )
+    return {word: {w: counts[w] for w in near if w in counts} for word, near in found.items()}
+
+
+class Words:
+    """The words of one language (and experts') in the vocabulary, by length."""
+
+    def __init__(self, words):
+        self.by_length = collections.defaultdict(list)
+        for word in sorted(words):
+            self.by_length[len(word)].append(word)
+        self.spans = {}
+
+    def of_length(self, shortest, longest):
+        """Return the words of these lengths (kept: the next misspelling is as long)."""
+        if (shortest, longest) not in self.spans:
+            lengths = range(shortest, longest + 1)
+            self.spans[shortest, longest] = [w for n in lengths for w in self.by_length.get(n, ())]
+        return self.spans[shortest, longest]
+
+
+_vocabularies = {}  # {language: (newest word row, Words)}, as this process read them
+
+
+def vocabulary_words(language):
+    """Return the Words of the language, read again once a word has been added. Words
+    since removed may remain: their counts, read afresh for each suggestion, leave them out."""
+    newest = SearchWord.objects.order_by("-pk").values_list("pk", "word", "language").first()
+    seen, words = _vocabularies.get(language, (None, None))
+    if words is None or newest != seen:
+        rows = SearchWord.objects.order_by()
+        if language:
+            rows = rows.filter(language__in=languages(language))
+        words = Words(set(rows.values_list("word", flat=True).iterator(chunk_size=5000)))
+        _vocabularies[language] = (newest, words)
+    return words
 
 
 def nearest_postgres(checked, language):
