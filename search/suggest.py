@@ -30,13 +30,11 @@ import functools
 import snowballstemmer
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
-from django.utils import timezone
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from search import engine
 from search.models import SearchDocument, SearchWord, TimedWord
-from search.query import STOP_WORDS, WORD_RE, Query, words
+from search.query import STOP_WORDS, WORD_RE, words
 from search.text import fold
 
 MIN_LENGTH, MAX_LENGTH = 3, 40  # letters of a word suggestions may offer or correct
@@ -177,13 +175,17 @@ def checked_words(query):
     )
 
 
-def suggest(query, language=None, now=None):
+def suggest(query, language, now, finds):
     """Return the query's text with each word no visible document holds replaced by the
-    nearest word one does, or "" if there is none to offer."""
+    nearest word one does, or "" if there is none to offer.
+
+    `finds(word)` says whether searching the word alone finds anything: the search's own
+    last check, for words counted in documents that a bulk update hid without rewriting
+    them (search.engine.suggestion gives it).
+    """
     checked = checked_words(query)
     if not checked:
         return ""
-    now = now or timezone.now()
     near = nearest(checked, language)
     uncounted = {word for found in near.values() for word, count in found.items() if count <= 0}
     visible = live_timed_words(uncounted, language, now) if uncounted else set()
@@ -196,7 +198,7 @@ def suggest(query, language=None, now=None):
         best = min(((OSA.distance(word, w), -count, w) for w, count in found.items()), default=None)
         if best and best[0] <= allowed_edits(word) and stem(best[2]) != stem(word):
             corrections[word] = best[2]
-    corrections = {word: w for word, w in corrections.items() if found_alone(w, language, now)}
+    corrections = {word: w for word, w in corrections.items() if finds(w)}
     if not corrections:
         return ""
     return WORD_RE.sub(
@@ -275,13 +277,6 @@ def nearest_postgres(checked, language):
         for word, found, documents in cursor.fetchall():
             near[word][found] = documents
     return near
-
-
-def found_alone(word, language, now):
-    """Say whether searching the word alone finds anything: the search's own check, for
-    words counted in documents that a bulk update hid without rewriting them."""
-    query = Query(word, ((word,),))
-    return bool(engine.backend(query, any_word=False, now=now, language=language).ranked(1))
 
 
 def live_timed_words(candidates, language, now):

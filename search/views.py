@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from articles.models import Article, Topic
-from search import engine, suggest
+from search import engine
 from search.models import SearchDocument
 from search.query import MAX_QUERY_LENGTH, parse_query
 
@@ -42,9 +42,8 @@ def search(request):
     results, suggestion = None, ""
     if query.terms:
         number = page_number(request.GET.get("page"))
-        results = engine.run(query, page=number, per_page=PER_PAGE, language=language)
-        if not results.total or results.any_word:  # nothing, or pages with some words only
-            suggestion = suggest.suggest(query, language)
+        results = engine.run(query, page=number, per_page=PER_PAGE, language=language, suggest=True)
+        suggestion = results.suggestion
     context = {
         "query": query.text,
         "searched": bool(query.terms),

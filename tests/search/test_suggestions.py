@@ -13,9 +13,8 @@ from django.utils import timezone, translation
 
 from articles import workflow
 from articles.models import Article, Section
-from search import suggest
+from search import engine, suggest
 from search.models import SearchWord, TimedWord
-from search.query import parse_query
 from tests.conftest import make_article, make_expert, publish
 from tests.search.test_engine import SchemaEditor
 
@@ -53,7 +52,7 @@ def suggestion(response):
 
 
 def suggested(q, now=None, language="en"):
-    return suggest.suggest(parse_query(q), language=language, now=now)
+    return engine.suggestion(q, language=language, now=now)
 
 
 @pytest.mark.parametrize("q", ["magnesuim", "magnisium", "MAGNISIUM", "magnesum"])
@@ -95,8 +94,21 @@ def test_the_spanish_page_suggests_spanish_words_and_links_to_itself(client, con
     assert suggestion(search(client, "magensio")) == ""  # no Spanish word in English
 
 
+def test_the_api_suggests_too(client, content):
+    make_article(title="Quokkalith plan", status=Article.Status.DRAFT)
+
+    def api(q):
+        response = client.get("/api/v1/search", {"q": q})
+        assert response.status_code == 200
+        return response.json()
+
+    assert api("magnisium")["suggestion"] == "magnesium"
+    assert api("restles legs")["suggestion"] == "restless legs"
+    assert api("magnesium")["suggestion"] == api("quokalith")["suggestion"] == ""
+
+
 def test_no_suggestion_when_the_search_finds_pages_with_every_word(client, content):
-    with mock.patch("search.suggest.suggest") as suggest_called:
+    with mock.patch("search.engine.suggestion") as suggest_called:
         assert suggestion(search(client, "magnesium")) == ""
         assert suggestion(search(client, "restless legs")) == ""
         assert suggestion(search(client, "sleeping")) == ""  # found by its stem
