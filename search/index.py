@@ -1,5 +1,5 @@
 """Keep the search index current: a SearchDocument per live or scheduled release, and
-one per expert.
+one per expert, with the vocabulary that spelling suggestions come from (search/suggest.py).
 
 portal/changes.py calls these functions when content changes; nothing else writes the
 index. A release's document holds its frozen text (never the working copy) with the
@@ -100,8 +100,7 @@ def reindex_articles(pks, raw=False):
         chunk = pks[start : start + CHUNK]
         with transaction.atomic():
             words = suggest.Change(now)
-            words.remove(SearchDocument.objects.filter(article_id__in=chunk))
-            SearchDocument.objects.filter(article_id__in=chunk).delete()
+            forget(SearchDocument.objects.filter(article_id__in=chunk), words)
             words.add(
                 SearchDocument.objects.bulk_create(release_documents(chunk, now), batch_size=50)
             )
@@ -114,8 +113,7 @@ def index_expert(pk, raw=False):
         return
     with transaction.atomic():
         words = suggest.Change(timezone.now())
-        words.remove(SearchDocument.objects.filter(expert_id=pk))
-        SearchDocument.objects.filter(expert_id=pk).delete()
+        forget(SearchDocument.objects.filter(expert_id=pk), words)
         expert = Expert.objects.filter(pk=pk).first()
         if expert is not None:
             document = expert_document(expert)
@@ -125,12 +123,17 @@ def index_expert(pk, raw=False):
 
 
 def expert_deleting(pk):
-    """Remove an expert's document (and its words) before the expert's deletion would."""
+    """Remove an expert's document and its words, before the deletion cascades to it."""
     with transaction.atomic():
         words = suggest.Change(timezone.now())
-        words.remove(SearchDocument.objects.filter(expert_id=pk))
-        SearchDocument.objects.filter(expert_id=pk).delete()
+        forget(SearchDocument.objects.filter(expert_id=pk), words)
         words.save()
+
+
+def forget(documents, words):
+    """Delete documents (a queryset), taking their words out of the vocabulary first."""
+    words.remove(documents)
+    documents.delete()
 
 
 def topics_changed(instance, action, reverse, pk_set):
