@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from search import suggest as spelling
 from search.backends import PostgresBackend, SqliteBackend
 from search.query import Query, parse_query
+from search.suggest import suggest as corrected
 from search.text import MARK_END, MARK_START
 
 MAX_RESULTS = 1000  # counted exactly up to here; beyond, "more than 1,000 results"
@@ -137,7 +137,7 @@ def suggestion(query, language=None, now=None):
         alone = backend(Query(word, ((word,),)), any_word=False, now=now, language=language)
         return bool(alone.ranked(1))
 
-    return spelling.suggest(query, language, now, finds)
+    return corrected(query, language, now, finds)
 
 
 def items(found, pks):
