@@ -211,6 +211,10 @@ class SearchPage(Schema):
     page: int
     per_page: int
     results: list[SearchResult]
+    suggestion: str = Field(
+        description="When nothing, or no result with every word, was found: the query with "
+        'its misspelt words corrected ("magnesium" for "magnesuim"), else empty.'
+    )
 
 
 # --- Building the responses -------------------------------------------------------------
@@ -506,7 +510,9 @@ def search(
 ):
     """Ranked like the search page: titles first, then summaries, tags and topics, then text."""
     check_query(request, ["q", "page", "per_page"])
-    count, found = lookup.search_page(q, per_page, offset=(page - 1) * per_page)
+    count, found, suggestion = lookup.search_page(
+        q, per_page, offset=(page - 1) * per_page, suggest=True
+    )
     results = []
     for kind, item in found:
         if kind == "article":
@@ -517,4 +523,11 @@ def search(
             results.append(
                 {"kind": kind, "title": item.name_with_credentials, "url": url, "article": None}
             )
-    return {"query": q, "count": count, "page": page, "per_page": per_page, "results": results}
+    return {
+        "query": q,
+        "count": count,
+        "page": page,
+        "per_page": per_page,
+        "results": results,
+        "suggestion": suggestion,
+    }

@@ -118,6 +118,11 @@ def label_deleting(sender, instance, **kwargs):
     instance._labelled = labelled(instance)
 
 
+def expert_deleting(sender, instance, **kwargs):
+    """Remove the expert's search document and its words before the deletion cascades."""
+    search_index.expert_deleting(instance.pk)
+
+
 def classification_changed(sender, instance, action, reverse, pk_set, using=None, **kwargs):
     """An article's topics changed, from either side of the relation."""
     if action.startswith("pre_") and action != "pre_clear":
@@ -143,6 +148,7 @@ def connect():
             signal.connect(shown_changed, sender=model, dispatch_uid=f"changes-shown-{model}")
     for model in (Topic, Tag):
         pre_delete.connect(label_deleting, sender=model, dispatch_uid=f"changes-deleting-{model}")
+    pre_delete.connect(expert_deleting, sender=Expert, dispatch_uid="changes-deleting-expert")
     post_save.connect(release_saved, sender=Release, dispatch_uid="changes-release")
     post_save.connect(reference_saved, sender=Reference, dispatch_uid="changes-reference")
     m2m_changed.connect(

@@ -61,23 +61,24 @@ def releases_for_code(system, code):
 
 def search_releases(text, limit=MAX_RESULTS):
     """Return the live releases whose articles match the words in text, best first."""
-    _, found = search_page(text, limit)
+    _, found, _ = search_page(text, limit)
     return [release for kind, release in found if kind == "article"]
 
 
-def search_page(text, limit, offset=0):
-    """Return (number of matches, [(kind, live release or expert)]) for a page.
+def search_page(text, limit, offset=0, suggest=False):
+    """Return (number of matches, [(kind, live release or expert)], suggestion) for a page.
 
-    The one call into search: search.run() (its count stops at 1,000, "more than").
+    The one call into search: search.run() (its count stops at 1,000, "more than"); the
+    suggestion ("Did you mean …?", or "") only if asked for.
     """
     number = offset // limit + 1
-    results = search.run(text, page=number, per_page=limit)
+    results = search.run(text, page=number, per_page=limit, suggest=suggest)
     if results.number != number:  # past the last page: nothing, as an empty slice
-        return results.total, []
+        return results.total, [], results.suggestion
     releases = [item.release for item in results if item.kind == "article"]
     prefetch_related_objects([release.article for release in releases], "topics")
     page = [(item.kind, item.release or item.expert) for item in results]
-    return results.total, page
+    return results.total, page, results.suggestion
 
 
 def in_language(releases, language):

@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from search.backends import PostgresBackend, SqliteBackend
 from search.query import Query, parse_query
+from search.suggest import suggest as corrected
 from search.text import MARK_END, MARK_START
 
 MAX_RESULTS = 1000  # counted exactly up to here; beyond, "more than 1,000 results"
@@ -42,6 +43,7 @@ class Results:
     number: int = 1  # this page's number, from 1
     per_page: int = 10
     any_word: bool = False  # no document had every word: these have some
+    suggestion: str = ""  # when asked for: the query with misspelt words corrected, or ""
 
     def __iter__(self):
         return iter(self.items)
@@ -87,12 +89,14 @@ def backend(query, *, any_word, now, language):
     return BACKENDS[connection.vendor](query, any_word=any_word, now=now, language=language)
 
 
-def run(query, page=1, per_page=10, language=None, now=None):
+def run(query, page=1, per_page=10, language=None, now=None, suggest=False):
     """Search live releases and experts; return the Results page `page` (from 1).
 
     `query` is what a visitor typed (or a parsed Query). A page number below 1 or past
     the last gives the last page. Documents with every word come first; if none has
-    them all, those with any. `now` decides what is live (default: the present).
+    them all, those with any. `now` decides what is live (default: the present). With
+    `suggest`, a search that finds nothing, or no document with every word, comes with
+    a suggestion ("Did you mean …?", see `suggestion()`).
     """
     query = query if isinstance(query, Query) else parse_query(query)
     per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
@@ -110,6 +114,7 @@ def run(query, page=1, per_page=10, language=None, now=None):
     last = max(1, math.ceil(total / per_page))
     number = page if 1 <= page <= last else last
     pks = ranked[(number - 1) * per_page : number * per_page]
+    wanted = suggest and (not total or found.any_word)
     return Results(
         query,
         items=items(found, pks),
@@ -118,7 +123,21 @@ def run(query, page=1, per_page=10, language=None, now=None):
         number=number,
         per_page=per_page,
         any_word=found.any_word,
+        suggestion=suggestion(query, language, now) if wanted else "",
     )
+
+
+def suggestion(query, language=None, now=None):
+    """Return the query with each word that no document live at `now` holds replaced by
+    the nearest word one does ("magnesuim" → "magnesium"), or "": see search/suggest.py."""
+    query = query if isinstance(query, Query) else parse_query(query)
+    now = now or timezone.now()
+
+    def finds(word):
+        alone = backend(Query(word, ((word,),)), any_word=False, now=now, language=language)
+        return bool(alone.ranked(1))
+
+    return corrected(query, language, now, finds)
 
 
 def items(found, pks):

@@ -1,5 +1,5 @@
 """Keep the search index current: a SearchDocument per live or scheduled release, and
-one per expert.
+one per expert, with the vocabulary that spelling suggestions come from (search/suggest.py).
 
 portal/changes.py calls these functions when content changes; nothing else writes the
 index. A release's document holds its frozen text (never the working copy) with the
@@ -18,7 +18,7 @@ from taggit.models import TaggedItem
 
 from articles.models import Article, Release
 from experts.models import Expert
-from search import schema
+from search import schema, suggest
 from search.models import SearchDocument
 from search.text import (
     COLUMNS,
@@ -126,9 +126,14 @@ def reindex_articles(pks, raw=False):
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
         with transaction.atomic():
-            SearchDocument.objects.filter(article_id__in=chunk).delete()
-            documents = release_documents(chunk, now)
-            index_spanish(SearchDocument.objects.bulk_create(documents, batch_size=50))
+            words = suggest.Change(now)
+            forget(SearchDocument.objects.filter(article_id__in=chunk), words)
+            documents = SearchDocument.objects.bulk_create(
+                release_documents(chunk, now), batch_size=50
+            )
+            index_spanish(documents)
+            words.add(documents)
+            words.save()
 
 
 def index_expert(pk, raw=False):
@@ -136,10 +141,28 @@ def index_expert(pk, raw=False):
         transaction.on_commit(functools.partial(index_expert, pk))
         return
     with transaction.atomic():
-        SearchDocument.objects.filter(expert_id=pk).delete()
+        words = suggest.Change(timezone.now())
+        forget(SearchDocument.objects.filter(expert_id=pk), words)
         expert = Expert.objects.filter(pk=pk).first()
         if expert is not None:
-            expert_document(expert).save()
+            document = expert_document(expert)
+            document.save()
+            words.add([document])
+        words.save()
+
+
+def expert_deleting(pk):
+    """Remove an expert's document and its words, before the deletion cascades to it."""
+    with transaction.atomic():
+        words = suggest.Change(timezone.now())
+        forget(SearchDocument.objects.filter(expert_id=pk), words)
+        words.save()
+
+
+def forget(documents, words):
+    """Delete documents (a queryset), taking their words out of the vocabulary first."""
+    words.remove(documents)
+    documents.delete()
 
 
 def topics_changed(instance, action, reverse, pk_set):
@@ -172,14 +195,18 @@ def rebuild():
         # quicker than updating the index row by row. On PostgreSQL, searches wait
         # for the rebuild to commit; on SQLite they read the old index until then.
         schema.drop(connection, cursor)
+        suggest.clear()
         SearchDocument.objects.all().delete()
         pks = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         now, documents = timezone.now(), 0
+        words = suggest.Change(now)
         for start in range(0, len(pks), CHUNK):
             batch = release_documents(pks[start : start + CHUNK], now)
-            documents += len(SearchDocument.objects.bulk_create(batch, batch_size=50))
+            words.add(SearchDocument.objects.bulk_create(batch, batch_size=50))
+            documents += len(batch)
         experts = [expert_document(e) for e in Expert.objects.iterator(chunk_size=CHUNK)]
-        SearchDocument.objects.bulk_create(experts, batch_size=50)
+        words.add(SearchDocument.objects.bulk_create(experts, batch_size=50))
+        words.save(prune=False)  # every count is new: none is left at 0
         if connection.vendor == "postgresql":
             # Run the foreign-key checks deferred so far: PostgreSQL creates no
             # index on a table with checks pending.

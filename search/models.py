@@ -80,3 +80,51 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SearchWord(models.Model):
+    """A word of the index's text in one language, for spelling suggestions (search/suggest.py).
+
+    `documents` counts the documents holding the word that were live for good when
+    indexed: an expert, or a release past its go-live time with no newer release due.
+    Such a document stays live until its article or expert changes, which rewrites its
+    words. A word with no such document has a row too (`documents` 0) while a document
+    with a live window still to open or close holds it (TimedWord).
+    """
+
+    word = models.CharField(max_length=40)
+    language = models.CharField(max_length=10, blank=True, help_text="Blank for experts.")
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["word", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["word", "language"], name="searchword_unique")
+        ]
+
+    def __str__(self):
+        return self.word
+
+
+class TimedWord(models.Model):
+    """A word of a document whose live window has a boundary still ahead when indexed (a
+    scheduled release, or the live one it replaces): it counts for suggestions only while
+    SearchDocument.objects.live() finds the document.
+
+    search/index.py deletes these rows before their documents (no cascade, so that
+    deleting documents stays one statement that reads none of their text).
+    """
+
+    document = models.ForeignKey(
+        SearchDocument, on_delete=models.DO_NOTHING, db_index=False, related_name="timed_words"
+    )
+    word = models.CharField(max_length=40, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "word"], name="timedword_unique")
+        ]
+
+    def __str__(self):
+        return self.word

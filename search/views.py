@@ -1,8 +1,11 @@
 """The search page: live releases and experts, alike on SQLite and PostgreSQL."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
 
 from articles.models import Article, Topic
@@ -38,16 +41,20 @@ def search(request):
     """Search live articles in the page's language, and experts: ten a page, highlighted."""
     query = parse_query(request.GET.get("q", ""))
     language = translation.get_language()
-    results = None
+    results, suggestion = None, ""
     if query.terms:
         number = page_number(request.GET.get("page"))
-        results = engine.run(query, page=number, per_page=PER_PAGE, language=language)
+        results = engine.run(query, page=number, per_page=PER_PAGE, language=language, suggest=True)
+        suggestion = results.suggestion
     context = {
         "query": query.text,
         "searched": bool(query.terms),
         "shortened": query.shortened,
         "max_length": MAX_QUERY_LENGTH,
         "page": results,
+        "suggestion": suggestion,
+        "suggestion_url": suggestion
+        and f"{reverse('portal:search')}?{urlencode({'q': suggestion})}",
         "topics": () if results and results.total else browsable_topics(language),
     }
     return render(request, "search/search.html", context)
