@@ -55,11 +55,12 @@ def fetch(sql, params):
 class Backend:
     """The documents matching a query that are visible at `now`, in one language or all."""
 
-    def __init__(self, query, *, any_word, now, language=None):
+    def __init__(self, query, *, any_word, now, language=None, prefer=None):
         self.terms = query.terms
         self.any_word = any_word
         self.now = now
         self.language = language
+        self.prefer = prefer  # with language None: documents in this language (and experts) first
         self.spanish = language in (None, SPANISH)  # may find Spanish documents
 
     @functools.cached_property
@@ -87,11 +88,18 @@ class Backend:
             params += [*tier_params, limit]
         rank, rank_params = self.rank_sql()
         union = " UNION ALL ".join(f"SELECT {self.tier_columns(n)} FROM t{n}" for n in range(3))
+        first, first_params = "", []
+        if self.prefer:
+            first, first_params = (
+                "CASE WHEN language IN ('', %s) THEN 0 ELSE 1 END, ",
+                [self.prefer],
+            )
         sql = (
-            f"WITH {', '.join(ctes)} SELECT id FROM (SELECT id, tier, {rank} AS rank "
-            f"FROM ({union}) tiers) ranked ORDER BY tier, rank {self.rank_order} NULLS LAST, id"
+            f"WITH {', '.join(ctes)} SELECT id FROM (SELECT id, tier, language, {rank} AS rank "
+            f"FROM ({union}) tiers) ranked "
+            f"ORDER BY {first}tier, rank {self.rank_order} NULLS LAST, id"
         )
-        return [row[0] for row in fetch(sql, [*params, *rank_params])]
+        return [row[0] for row in fetch(sql, [*params, *rank_params, *first_params])]
 
     def documents(self, pks):
         """Return the page's documents with their sources (and none of their text)."""
@@ -111,7 +119,7 @@ class SqliteBackend(Backend):
     greatest = "max"
 
     def tier_columns(self, tier):
-        return f"id, {tier} AS tier, rank"
+        return f"id, {tier} AS tier, rank, language"
 
     def rank_sql(self):
         return "rank", []  # bm25 is worked out in the tier, where FTS5 can give it
@@ -145,7 +153,8 @@ class SqliteBackend(Backend):
                 f"{match} NOT {{title summary keywords}} : {either}",
             ][tier]
             selects.append(
-                f"SELECT {table}.rowid AS id, bm25({table}, {BM25_WEIGHTS}) AS rank "
+                f"SELECT {table}.rowid AS id, bm25({table}, {BM25_WEIGHTS}) AS rank, "
+                f"{TABLE}.language AS language "
                 f"FROM {table} JOIN {TABLE} ON {TABLE}.id = {table}.rowid "
                 f"WHERE {table} MATCH %s AND {visible}{condition}"
             )
@@ -235,12 +244,15 @@ class PostgresBackend(Backend):
             vector, vector_params = self.matches("vector", self.match)
             parts, parts_params = [vector, *parts], [*vector_params, *parts_params]
         visible, params = self.visible()
-        sql = f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(parts)} AND {visible}"
+        sql = (
+            f"SELECT {TABLE}.id, {TABLE}.language FROM {TABLE} "
+            f"WHERE {' AND '.join(parts)} AND {visible}"
+        )
         return sql, [*parts_params, *params]
 
     def tier_columns(self, tier):
         # The order the index found them in: the first RANKED of each tier are ranked.
-        return f"id, {tier} AS tier, row_number() OVER () AS found"
+        return f"id, {tier} AS tier, row_number() OVER () AS found, language"
 
     def rank_sql(self):
         """Rank the first RANKED matches of each tier, each read by its key: reading a

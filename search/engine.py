@@ -30,6 +30,7 @@ class Item:
     release: object = None  # the live Release (its content deferred), for articles
     article: object = None
     expert: object = None
+    language: str = ""  # an article's language; "" for experts
 
 
 @dataclass(frozen=True)
@@ -81,32 +82,36 @@ class Results:
         return (self.number - 1) * self.per_page + 1
 
 
-def backend(query, *, any_word, now, language):
+def backend(query, *, any_word, now, language, prefer=None):
     if connection.vendor not in BACKENDS:
         raise ImproperlyConfigured(
             f"Search works on SQLite and PostgreSQL; this database is {connection.vendor}."
         )
-    return BACKENDS[connection.vendor](query, any_word=any_word, now=now, language=language)
+    return BACKENDS[connection.vendor](
+        query, any_word=any_word, now=now, language=language, prefer=prefer
+    )
 
 
-def run(query, page=1, per_page=10, language=None, now=None, suggest=False):
+def run(query, page=1, per_page=10, language=None, now=None, suggest=False, prefer=None):
     """Search live releases and experts; return the Results page `page` (from 1).
 
     `query` is what a visitor typed (or a parsed Query). A page number below 1 or past
     the last gives the last page. Documents with every word come first; if none has
-    them all, those with any. `now` decides what is live (default: the present). With
-    `suggest`, a search that finds nothing, or no document with every word, comes with
-    a suggestion ("Did you mean …?", see `suggestion()`).
+    them all, those with any. `language` keeps to documents in it (and experts); or,
+    with `prefer`, every language is searched and documents in that one (and experts)
+    come first. `now` decides what is live (default: the present). With `suggest`, a
+    search that finds nothing, or no document with every word, comes with a suggestion
+    ("Did you mean …?", see `suggestion()`, from the words of `language` or `prefer`).
     """
     query = query if isinstance(query, Query) else parse_query(query)
     per_page = min(MAX_PER_PAGE, max(1, int(per_page)))
     if not query.terms:
         return Results(query, per_page=per_page)
     now = now or timezone.now()
-    found = backend(query, any_word=False, now=now, language=language)
+    found = backend(query, any_word=False, now=now, language=language, prefer=prefer)
     ranked = found.ranked(MAX_RESULTS + 1)
     if not ranked and len(query.terms) > 1:
-        found = backend(query, any_word=True, now=now, language=language)
+        found = backend(query, any_word=True, now=now, language=language, prefer=prefer)
         ranked = found.ranked(MAX_RESULTS + 1)
     capped = len(ranked) > MAX_RESULTS
     ranked = ranked[:MAX_RESULTS]
@@ -123,7 +128,7 @@ def run(query, page=1, per_page=10, language=None, now=None, suggest=False):
         number=number,
         per_page=per_page,
         any_word=found.any_word,
-        suggestion=suggestion(query, language, now) if wanted else "",
+        suggestion=suggestion(query, language or prefer, now) if wanted else "",
     )
 
 
@@ -160,7 +165,7 @@ def item(document, summary_snippet, body_snippet):
         release.article = article  # the same object: no query for release.article
         return Item(
             "article", release.title, article.get_absolute_url(), highlight(snippet),
-            release=release, article=article,
+            release=release, article=article, language=document.language,
         )  # fmt: skip
     expert = document.expert
     return Item(

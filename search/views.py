@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -38,15 +39,21 @@ def browsable_topics(language):
 
 
 def search(request):
-    """Search live articles in the page's language, and experts: ten a page, highlighted."""
+    """Search live articles and experts, the page's language first: ten a page, highlighted."""
     query = parse_query(request.GET.get("q", ""))
     language = translation.get_language()
     results, suggestion = None, ""
     if query.terms:
         number = page_number(request.GET.get("page"))
-        results = engine.run(query, page=number, per_page=PER_PAGE, language=language, suggest=True)
+        # The site's main language finds its own articles; another finds its own first,
+        # then the rest (a patient reading Spanish still needs an English-only article).
+        only, prefer = (language, None) if language == settings.LANGUAGE_CODE else (None, language)
+        results = engine.run(
+            query, page=number, per_page=PER_PAGE, language=only, prefer=prefer, suggest=True
+        )
         suggestion = results.suggestion
     context = {
+        "page_language": language,
         "query": query.text,
         "searched": bool(query.terms),
         "shortened": query.shortened,

@@ -48,6 +48,8 @@ PAGES = {
     "es experts": "/es/experts/",
     "es expert": "/es/experts/deborah-lee/",
     "es search": "/es/search/?q=magnesio",
+    "es search, English results": "/es/search/?q=magnesium",
+    "search, did you mean": "/search/?q=magnesuim",
     "es not found": "/es/no-existe/",
 }
 

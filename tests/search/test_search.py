@@ -589,7 +589,7 @@ def test_rebuild_command_restores_a_lost_index(client, seeds):
     assert result_titles(search(client, "basil")) == ["Fresh basil"]
 
 
-def test_each_language_searches_its_own_articles_and_every_expert(client):
+def test_english_finds_its_own_articles_and_spanish_its_own_first(client):
     make_article(title="Quokkalith and sleep", summary="About sleep.")
     make_article(title="Quokkalith y sueño", summary="Sobre el sueño.", language="es")
     make_expert(name="Ana Quokkalith")
@@ -598,4 +598,11 @@ def test_each_language_searches_its_own_articles_and_every_expert(client):
     spanish = client.get("/es/search/", {"q": "quokkalith"})
 
     assert sorted(result_titles(english)) == ["Dr Ana Quokkalith, MD", "Quokkalith and sleep"]
-    assert sorted(result_titles(spanish)) == ["Dr Ana Quokkalith, MD", "Quokkalith y sueño"]
+    # Spanish articles and experts first, then the English one, marked as English.
+    assert sorted(result_titles(spanish)[:2]) == ["Dr Ana Quokkalith, MD", "Quokkalith y sueño"]
+    assert result_titles(spanish)[2:] == ["Quokkalith and sleep"]
+    page = spanish.content.decode()
+    marked = '<li class="card search-result" lang="en">'
+    assert page.count(marked) == 1
+    assert "Quokkalith and sleep" in page[page.index(marked) :]
+    assert page.count("Artículo · Inglés") == 1
