@@ -166,6 +166,11 @@ def detail(request, slug):
         # A patient holding a handout of an older release: the live one is newer.
         "updated_since": release.go_live_at if not preview and printed else None,
         "language_slugs": live.alternates if live else {},
+        # A translation whose source is archived or withdrawn links to no other language:
+        # the other language's home page would read as if it were this article there.
+        "language_home_links": not (
+            live is not None and live.article.translation_of_id and live.source_live_number is None
+        ),
     }
     return render(request, "articles/detail.html", context)
 

@@ -204,6 +204,51 @@ def test_publish_screen_of_a_retranslation_shows_what_changed_in_the_source(admi
     assert "<ins>doctor&#x27;s</ins>" in page
 
 
+def test_archiving_the_source_flags_the_live_translation_for_staff(admin_client, demo):
+    english, spanish = demo
+    changelist = reverse("admin:articles_article_changelist")
+    archive = {"action": "archive", "_selected_action": [english.pk]}
+    page = admin_client.post(changelist, archive, follow=True).content.decode()
+    assert f"Still live, with no live source: “{spanish.title}” (Español)" in page
+
+    stale = Article.objects.stale_translations().get()
+    assert stale == spanish
+    assert (stale.stale_reason, stale.source_live_number) == ("source withdrawn", None)
+    assert spanish.title in admin_client.get(changelist + "?translation=behind").content.decode()
+    queue = admin_client.get(reverse("admin:index")).content.decode()
+    behind = queue[queue.index('id="translations-behind"') :]
+    assert f">{spanish.title}</a>" in behind
+    assert "Source withdrawn: its source" in behind
+    audit = admin_client.post(
+        changelist, {"action": "export_content_audit", "_selected_action": [spanish.pk]}
+    )
+    assert (
+        "source withdrawn"
+        in b"".join(audit.streaming_content if audit.streaming else [audit.content]).decode()
+    )
+
+    # Archiving the translation too leaves nothing to flag.
+    Article.objects.filter(pk=spanish.pk).update(status=Article.Status.ARCHIVED)
+    assert not Article.objects.stale_translations().exists()
+
+
+def test_patients_of_a_translation_whose_source_was_archived(client, demo):
+    english, _ = demo
+    publish(english, note="Newer.")  # behind, then the source is withdrawn
+    Article.objects.filter(pk=english.pk).update(status=Article.Status.ARCHIVED)
+    page = client.get(f"/es/articles/{ES_SLUG}/").content.decode()
+    assert STALE_ES not in page
+    assert f"/articles/{EN_SLUG}/" not in page
+    assert 'class="language-link"' not in page
+    assert 'hreflang="en"' not in page
+    # An article with no translation still offers the other language's home page.
+    other = make_article(title="Only in English")
+    assert (
+        'class="language-link"><a href="/es/"'
+        in client.get(other.get_absolute_url()).content.decode()
+    )
+
+
 def test_translate_into_spanish_admin_action(admin_client, db):
     source = make_article(title="Sleep well")
     response = admin_client.post(
