@@ -59,6 +59,18 @@ def test_spanish_topic_pages_show_the_spanish_name_and_introduction(client, demo
     assert TOPIC_INTRO_ES in page(client, "/es/topics/")
 
 
+def test_spanish_article_links_its_reviewer_and_author_to_the_spanish_expert_pages(client, demo):
+    html = page(client, f"/es/articles/{ES_SLUG}/")
+    assert '<a href="/es/experts/deborah-lee/">' in html
+    assert 'href="/experts/' not in html
+    page_ld = next(item for item in ld_items(html) if "reviewedBy" in item)
+    assert page_ld["reviewedBy"]["url"].endswith("/es/experts/deborah-lee/")
+    assert "/experts/" not in json.dumps(page_ld).replace("/es/experts/", "")
+    english = page(client, f"/articles/{EN_SLUG}/")
+    assert '<a href="/experts/deborah-lee/">' in english
+    assert 'href="/es/experts/' not in english
+
+
 def test_english_topic_pages_keep_the_english(client, demo):
     for path in ("/topics/", "/topics/restless-legs-syndrome/", "/", f"/articles/{EN_SLUG}/"):
         html = page(client, path)
