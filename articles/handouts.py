@@ -172,7 +172,7 @@ def render_pdf(request, html, paper):
     Cached, and bounded in words, time and renders at once (articles/pdf_limits.py).
     """
     base_url = request.build_absolute_uri("/")
-    labels_css = page_labels_css()  # in the active language, before any worker process
+    labels_css = page_labels_css()  # before any worker process
     return pdf_limits.bounded_render(
         request, html, paper, lambda html, paper: write_pdf(html, paper, base_url, labels_css)
     )
@@ -193,17 +193,38 @@ def css_string(text):
 
 
 def page_labels_css():
-    """Return the page-margin words of handout.css in the active language ("Página 1 de 2")."""
-    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
-    page_of = css_string(gettext("Page %(page)s of %(pages)s") % {k: f"\0{k}\1" for k in counters})
-    for name, counter in counters.items():
-        page_of = page_of.replace(f"\0{name}\1", counter)
-    draft = css_string(gettext("DRAFT — not for patients"))
-    # A user stylesheet: !important to win over handout.css's English words.
-    return (
-        f"@page {{ @bottom-right {{ content: {page_of} !important; }} }}\n"
-        f"@page draft, large-draft {{ @top-center {{ content: {draft} !important; }} }}"
-    )
+    """Return the page-margin words of handout.css in each language ("Página 1 de 2").
+
+    The margins print named strings that the packet cover and each article set in their
+    own language (html[lang] .cover, .handout[lang]), so every article of a mixed packet has its
+    footer in its own language, whatever the cover's.
+    """
+    rules = [
+        # A user stylesheet: !important to win over handout.css's English words.
+        "@page { @bottom-right { content: string(page-before) counter(page) "
+        "string(page-between) counter(pages) string(page-after) !important; } }",
+        "@page draft, large-draft { @top-center { content: string(draft-label) !important; } }",
+    ]
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            page_of = gettext("Page %(page)s of %(pages)s")
+            draft = gettext("DRAFT — not for patients")
+        before, _, rest = page_of.partition("%(page)s")
+        between, _, after = rest.partition("%(pages)s")
+        strings = ", ".join(
+            f"{name} {css_string(text)}"
+            for name, text in [
+                ("page-before", before),
+                ("page-between", between),
+                ("page-after", after),
+                ("draft-label", draft),
+            ]
+        )
+        # Not on html itself: WeasyPrint would count its assignment on every page.
+        rules.append(
+            f'html[lang="{code}"] .cover, .handout[lang="{code}"] {{ string-set: {strings}; }}'
+        )
+    return "\n".join(rules)
 
 
 def warm_up():

@@ -401,6 +401,21 @@ def test_mixed_packet_prints_each_article_in_its_language(admin_client, demo, tm
     assert "Health information for you" in text
     assert "Scan to read this online" in text
     assert "Escanee el código" in text
+    # Each article's footer is in its own language, whatever the cover's.
+    pages = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout.split("\f")[:-1]
+    first_spanish = next(i for i, page in enumerate(pages) if "Escanee el código" in page)
+    assert first_spanish > 1
+    for number, page in enumerate(pages, 1):
+        english_words = re.search(rf"Page {number} of {len(pages)}", page)
+        spanish_words = re.search(rf"Página {number} de {len(pages)}", page)
+        if number > first_spanish:
+            assert spanish_words, number
+            assert not english_words, number
+        else:
+            assert english_words, number
+            assert not spanish_words, number
 
 
 def pdf_text(response, tmp_path):
