@@ -299,7 +299,7 @@ def handout(request, slug):
 def handout_pdf(request, slug):
     """Return the handout of an article as a PDF."""
     release = handout_release(request, slug)
-    paper = request.GET.get("paper", "a4")
+    paper = request.GET.get("paper", "a4").lower()  # "A4", "Letter" too
     if paper not in PAPER_SIZES:
         return HttpResponseBadRequest(
             f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
@@ -333,8 +333,18 @@ def for_field():
     )
 
 
+class PaperField(forms.ChoiceField):
+    """A4 or US Letter, whatever the case of the name sent ("a4", "LETTER")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("a4", "A4"), ("letter", "US Letter")], label="Paper", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
 def paper_field():
-    return forms.ChoiceField(choices=[("a4", "A4"), ("letter", "US Letter")], label="Paper")
+    return PaperField()
 
 
 class RecordForm(forms.Form):
@@ -350,7 +360,10 @@ class RecordForm(forms.Form):
 def record(request, slug):
     """Print the handout as a PDF and record one "given to a patient" row for it."""
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("articles:handout", kwargs={"slug": slug}))
+        # Staff sign in on the admin's page (there is no other), then come back here.
+        return redirect_to_login(
+            reverse("articles:handout", kwargs={"slug": slug}), reverse("admin:login")
+        )
     if not request.user.has_perm("articles.add_handoutgiven"):
         raise PermissionDenied
     if request.method != "POST":
@@ -399,11 +412,7 @@ class PacketForm(forms.Form):
             "%(limit_value)d fit on the cover. Shorten it and print again."
         },
     )
-    paper = forms.ChoiceField(
-        choices=[("a4", "A4"), ("letter", "US Letter")],
-        initial="a4",
-        label="Paper",
-    )
+    paper = PaperField(initial="a4")
     large = forms.BooleanField(
         required=False, label="Large print", help_text="Bigger text for patients with low vision."
     )
