@@ -277,7 +277,10 @@ def _page_context(request, release, large, pdf, for_line=""):
         "large": large,
         "pdf": pdf,
         "address_warning": "" if pdf else address_warning(request.user),
-        "record_form": RecordForm(initial={"release": query.get("release", ""), "large": large})
+        "record_form": RecordForm(
+            initial={"release": query.get("release", ""), "large": large},
+            printed_for=gettext("For:"),  # the handout's language: "Para:" on a Spanish one
+        )
         if can_record
         else None,
         "record_url": reverse("articles:handout_record", kwargs={"slug": release.slug}),
@@ -301,9 +304,9 @@ def handout_pdf(request, slug):
     release = handout_release(request, slug)
     paper = request.GET.get("paper", "a4").lower()  # "A4", "Letter" too
     if paper not in PAPER_SIZES:
+        message = gettext("Unknown paper size “%(paper)s”: use paper=a4 or paper=letter.")
         return HttpResponseBadRequest(
-            f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
-            content_type="text/plain; charset=utf-8",
+            message % {"paper": paper[:20]}, content_type="text/plain; charset=utf-8"
         )
     return _handout_pdf(request, release, paper, request.GET.get("size") == "large")
 
@@ -319,13 +322,17 @@ def _handout_pdf(request, release, paper, large, for_line=""):
     return pdf_response(pdf, filename)
 
 
+def for_help(printed_for):
+    return f"Optional: printed after “{printed_for}” on the handout and never saved."
+
+
 def for_field():
     return forms.CharField(
         required=False,
         max_length=FOR_MAX_LENGTH,
         strip=True,
         label="For",
-        help_text="Optional: printed after “For:” on the handout and never saved.",
+        help_text=for_help("For:"),
         error_messages={
             "max_length": "The “For” line is too long: %(show_value)d characters, and at most "
             "%(limit_value)d fit. Shorten it and print again."
@@ -354,6 +361,11 @@ class RecordForm(forms.Form):
     large = forms.BooleanField(required=False, widget=forms.HiddenInput)
     release = forms.CharField(required=False, widget=forms.HiddenInput)
     for_line = for_field()
+
+    def __init__(self, *args, printed_for=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if printed_for:  # the words the handout prints before the line, in its language
+            self.fields["for_line"].help_text = for_help(printed_for)
 
 
 @never_cache
