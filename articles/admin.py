@@ -98,7 +98,10 @@ class TranslationBehindFilter(admin.SimpleListFilter):
     parameter_name = "translation"
 
     def lookups(self, request, model_admin):
-        return [("behind", "Translation behind its source"), ("all", "Translations")]
+        return [
+            ("behind", "Translation behind its source (or source withdrawn)"),
+            ("all", "Translations"),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() == "behind":
@@ -411,6 +414,16 @@ class ArticleAdmin(StaleSaveMixin, VersionBeforeDeleteMixin, PortalAdminMixin, V
         set_comment("Archived from the article list.")
         if archived:
             self.message_user(request, f"Archived: {', '.join(archived)}.", messages.SUCCESS)
+        left = Article.objects.live().filter(translation_of__in=queryset).order_by("title")
+        if left:
+            names = ", ".join(f"“{t}” ({t.get_language_display()})" for t in left)
+            self.message_user(
+                request,
+                f"Still live, with no live source: {names}. Patients still read them; "
+                "archive them too, or publish the source again. They show as "
+                "“source withdrawn” in the review queue.",
+                messages.WARNING,
+            )
 
     def has_publish_permission(self, request):
         return can_publish(request)

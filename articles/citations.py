@@ -4,6 +4,7 @@ import re
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from common.links import safe_url
 
@@ -44,6 +45,11 @@ def missing_markers(html, available):
     return [n for n in marker_numbers(html) if n not in set(available)]
 
 
+def reference_label(number):
+    """Return the screen readers' name of citation marker n, in the active language."""
+    return escape(gettext("Reference %(number)s") % {"number": number})
+
+
 def link_markers(html, available=None):
     """Return html with each [n] turned into a link to reference n on the same page.
 
@@ -55,7 +61,8 @@ def link_markers(html, available=None):
         if available is not None and any(n not in available for n in numbers):
             return match.group(0)
         links = ", ".join(
-            f'<a href="#ref-{n}" class="cite" aria-label="Reference {n}">{n}</a>' for n in numbers
+            f'<a href="#ref-{n}" class="cite" aria-label="{reference_label(n)}">{n}</a>'
+            for n in numbers
         )
         return f'<sup class="citation">[{links}]</sup>'
 

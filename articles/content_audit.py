@@ -61,6 +61,8 @@ def translation_state(article, behind):
     if article.pk not in behind:
         return "up to date with its source"
     source, made_from = behind[article.pk]
+    if source is None:
+        return "source withdrawn: the source has no live version; this translation is still live"
     return f"behind its source: version {source} is live, this follows version {made_from or '?'}"
 
 

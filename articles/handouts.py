@@ -172,7 +172,7 @@ def render_pdf(request, html, paper):
     Cached, and bounded in words, time and renders at once (articles/pdf_limits.py).
     """
     base_url = request.build_absolute_uri("/")
-    labels_css = page_labels_css()  # in the active language, before any worker process
+    labels_css = page_labels_css()  # before any worker process
     return pdf_limits.bounded_render(
         request, html, paper, lambda html, paper: write_pdf(html, paper, base_url, labels_css)
     )
@@ -193,17 +193,38 @@ def css_string(text):
 
 
 def page_labels_css():
-    """Return the page-margin words of handout.css in the active language ("Página 1 de 2")."""
-    counters = {"page": '" counter(page) "', "pages": '" counter(pages) "'}
-    page_of = css_string(gettext("Page %(page)s of %(pages)s") % {k: f"\0{k}\1" for k in counters})
-    for name, counter in counters.items():
-        page_of = page_of.replace(f"\0{name}\1", counter)
-    draft = css_string(gettext("DRAFT — not for patients"))
-    # A user stylesheet: !important to win over handout.css's English words.
-    return (
-        f"@page {{ @bottom-right {{ content: {page_of} !important; }} }}\n"
-        f"@page draft, large-draft {{ @top-center {{ content: {draft} !important; }} }}"
-    )
+    """Return the page-margin words of handout.css in each language ("Página 1 de 2").
+
+    The margins print named strings that the packet cover and each article set in their
+    own language (html[lang] .cover, .handout[lang]), so every article of a mixed packet has its
+    footer in its own language, whatever the cover's.
+    """
+    rules = [
+        # A user stylesheet: !important to win over handout.css's English words.
+        "@page { @bottom-right { content: string(page-before) counter(page) "
+        "string(page-between) counter(pages) string(page-after) !important; } }",
+        "@page draft, large-draft { @top-center { content: string(draft-label) !important; } }",
+    ]
+    for code, _ in settings.LANGUAGES:
+        with translation.override(code):
+            page_of = gettext("Page %(page)s of %(pages)s")
+            draft = gettext("DRAFT — not for patients")
+        before, _, rest = page_of.partition("%(page)s")
+        between, _, after = rest.partition("%(pages)s")
+        strings = ", ".join(
+            f"{name} {css_string(text)}"
+            for name, text in [
+                ("page-before", before),
+                ("page-between", between),
+                ("page-after", after),
+                ("draft-label", draft),
+            ]
+        )
+        # Not on html itself: WeasyPrint would count its assignment on every page.
+        rules.append(
+            f'html[lang="{code}"] .cover, .handout[lang="{code}"] {{ string-set: {strings}; }}'
+        )
+    return "\n".join(rules)
 
 
 def warm_up():
@@ -256,7 +277,10 @@ def _page_context(request, release, large, pdf, for_line=""):
         "large": large,
         "pdf": pdf,
         "address_warning": "" if pdf else address_warning(request.user),
-        "record_form": RecordForm(initial={"release": query.get("release", ""), "large": large})
+        "record_form": RecordForm(
+            initial={"release": query.get("release", ""), "large": large},
+            printed_for=gettext("For:"),  # the handout's language: "Para:" on a Spanish one
+        )
         if can_record
         else None,
         "record_url": reverse("articles:handout_record", kwargs={"slug": release.slug}),
@@ -278,11 +302,11 @@ def handout(request, slug):
 def handout_pdf(request, slug):
     """Return the handout of an article as a PDF."""
     release = handout_release(request, slug)
-    paper = request.GET.get("paper", "a4")
+    paper = request.GET.get("paper", "a4").lower()  # "A4", "Letter" too
     if paper not in PAPER_SIZES:
+        message = gettext("Unknown paper size “%(paper)s”: use paper=a4 or paper=letter.")
         return HttpResponseBadRequest(
-            f"Unknown paper size “{paper[:20]}”: use paper=a4 or paper=letter.",
-            content_type="text/plain; charset=utf-8",
+            message % {"paper": paper[:20]}, content_type="text/plain; charset=utf-8"
         )
     return _handout_pdf(request, release, paper, request.GET.get("size") == "large")
 
@@ -298,13 +322,17 @@ def _handout_pdf(request, release, paper, large, for_line=""):
     return pdf_response(pdf, filename)
 
 
+def for_help(printed_for):
+    return f"Optional: printed after “{printed_for}” on the handout and never saved."
+
+
 def for_field():
     return forms.CharField(
         required=False,
         max_length=FOR_MAX_LENGTH,
         strip=True,
         label="For",
-        help_text="Optional: printed after “For:” on the handout and never saved.",
+        help_text=for_help("For:"),
         error_messages={
             "max_length": "The “For” line is too long: %(show_value)d characters, and at most "
             "%(limit_value)d fit. Shorten it and print again."
@@ -312,8 +340,18 @@ def for_field():
     )
 
 
+class PaperField(forms.ChoiceField):
+    """A4 or US Letter, whatever the case of the name sent ("a4", "LETTER")."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[("a4", "A4"), ("letter", "US Letter")], label="Paper", **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).lower()
+
+
 def paper_field():
-    return forms.ChoiceField(choices=[("a4", "A4"), ("letter", "US Letter")], label="Paper")
+    return PaperField()
 
 
 class RecordForm(forms.Form):
@@ -324,12 +362,20 @@ class RecordForm(forms.Form):
     release = forms.CharField(required=False, widget=forms.HiddenInput)
     for_line = for_field()
 
+    def __init__(self, *args, printed_for=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if printed_for:  # the words the handout prints before the line, in its language
+            self.fields["for_line"].help_text = for_help(printed_for)
+
 
 @never_cache
 def record(request, slug):
     """Print the handout as a PDF and record one "given to a patient" row for it."""
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("articles:handout", kwargs={"slug": slug}))
+        # Staff sign in on the admin's page (there is no other), then come back here.
+        return redirect_to_login(
+            reverse("articles:handout", kwargs={"slug": slug}), reverse("admin:login")
+        )
     if not request.user.has_perm("articles.add_handoutgiven"):
         raise PermissionDenied
     if request.method != "POST":
@@ -378,11 +424,7 @@ class PacketForm(forms.Form):
             "%(limit_value)d fit on the cover. Shorten it and print again."
         },
     )
-    paper = forms.ChoiceField(
-        choices=[("a4", "A4"), ("letter", "US Letter")],
-        initial="a4",
-        label="Paper",
-    )
+    paper = PaperField(initial="a4")
     large = forms.BooleanField(
         required=False, label="Large print", help_text="Bigger text for patients with low vision."
     )

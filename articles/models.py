@@ -295,6 +295,11 @@ def can_preview(user):
     return user.has_perm("articles.change_article")
 
 
+# Why a translation is stale (Article.objects.stale_translations(), stale_reason).
+SOURCE_UPDATED = "source updated"
+SOURCE_WITHDRAWN = "source withdrawn"
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self, now=None):
         """Return articles that have a live release (see ReleaseQuerySet.live)."""
@@ -325,11 +330,15 @@ class ArticleQuerySet(models.QuerySet):
         return super().update(**fields)
 
     def stale_translations(self, now=None):
-        """Return translations whose live release was made from an older source release.
+        """Return live translations that patients may read out of date, with the reason.
 
-        Each is annotated with source_live_number (the source's live release) and
-        translated_from_number (the source release the live translation was made from;
-        None for a release that recorded none, which counts as behind).
+        A translation is stale when its live release was made from an older source release
+        than the source's live one ("source updated"), or when its source has no live
+        release at all, archived or withdrawn ("source withdrawn"): the translation is
+        still live on its own. Each is annotated with stale_reason, source_live_number (the
+        source's live release; None when withdrawn) and translated_from_number (the source
+        release the live translation was made from; None for a release that recorded none,
+        which counts as behind).
         """
         live = Release.objects.live(now)
         return (
@@ -343,8 +352,18 @@ class ArticleQuerySet(models.QuerySet):
                 ),
             )
             .filter(
+                Q(source_live_number__isnull=True)
+                | Q(source_live_number__gt=Coalesce("translated_from_number", 0)),
                 models.Exists(live.filter(article=OuterRef("pk"))),
-                source_live_number__gt=Coalesce("translated_from_number", 0),
+            )
+            .annotate(
+                stale_reason=models.Case(
+                    models.When(
+                        source_live_number__isnull=True, then=models.Value(SOURCE_WITHDRAWN)
+                    ),
+                    default=models.Value(SOURCE_UPDATED),
+                    output_field=models.CharField(),
+                )
             )
         )
 

@@ -19,6 +19,7 @@ from common import clinic
 
 DEFAULT_READING_TARGET = 8
 HARDEST = 5
+JARGON_LANGUAGE = "en"  # the language of the plain-word lists
 TEMPLATE = "admin/articles/article/_plain_panel.html"
 
 
@@ -50,19 +51,28 @@ def images(article):
     return found
 
 
+def jargon(content):
+    """Return the English words of a snapshot that have a plainer alternative."""
+    text = "\n\n".join(plain_text(markup) for _, markup in releases.reading_parts(content))
+    extra = PlainTerm.objects.values_list("term", "alternative")
+    return find_jargon(text, extra=list(extra))
+
+
 def panel(article, content=None):
     """Return the panel's data for an article (its children prefetched by for_snapshot)."""
     content = content or releases.snapshot(article)
-    analysis = releases.reading_analysis(content, hardest=HARDEST)
+    # Graded in the article's language: Fernández-Huerta for Spanish, as the Reading level
+    # field and the stored grade are (releases.reading_summary).
+    analysis = releases.reading_analysis(content, hardest=HARDEST, language=article.language)
     target = reading_target()
-    text = "\n\n".join(plain_text(markup) for _, markup in releases.reading_parts(content))
-    extra = PlainTerm.objects.values_list("term", "alternative")
     return {
         "analysis": analysis,
         "target": target,
         "above_target": releases.above_target(analysis.grade, target),
         "parts": [(part, releases.above_target(part.grade, target)) for part in analysis.parts],
-        "jargon": find_jargon(text, extra=list(extra)),
+        # The plain-word lists (built-in and the clinic's) are English words.
+        "jargon_checked": article.language == JARGON_LANGUAGE,
+        "jargon": jargon(content) if article.language == JARGON_LANGUAGE else [],
         "warnings": check_content(checked_parts(content), images(article)),
     }
 

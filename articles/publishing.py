@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from articles import plain_panel, releases, workflow
+from articles import plain_panel, releases, translations, workflow
 from articles.forms import SendBackForm
 from articles.models import Article, Release
 from experts.models import Expert
@@ -188,6 +188,7 @@ def publish_view(model_admin, request, object_id):
         send_back_form=SendBackForm(),
         reading_target=target,
         plain_language=plain_panel.render_panel(article, working.content),
+        source_update=translations.changes_to_publish(article, live),
     )
     return TemplateResponse(request, "admin/articles/article/publish.html", context)
 

@@ -59,7 +59,8 @@ def sent_back_to(user):
 def translations_behind():
     """Return live translations behind their source, with the source and where the text stands.
 
-    Each carries source_live_number and translated_from_number (see
+    Those whose source has no live version any more (stale_reason "source withdrawn",
+    source_live_number None) come first. Each carries source_live_number and translated_from_number (see
     Article.objects.stale_translations) and source_live_at, when the source's newer
     release went live; translated_from_release is the source release the working copy
     follows (moved on once staff have brought the text up to date).
@@ -69,7 +70,7 @@ def translations_behind():
         Article.objects.stale_translations()
         .annotate(source_live_at=Subquery(source_live.values("go_live_at")[:1]))
         .select_related("translation_of", "translated_from_release")
-        .order_by("source_live_at", "title", "pk")
+        .order_by(F("source_live_at").asc(nulls_first=True), "title", "pk")
     )
 
 

@@ -82,16 +82,16 @@ def release_parts(release):
         "get_help": content.get("get_help", ""),
         "experts": releases.featured_experts(content),
     }
-    with translation.override(release.language):  # stored once, in the article's language
-        body = render_to_string(BODY_TEMPLATE, context).strip()
-    return {
-        "body": body,
-        "reviewer": expert_link(content["reviewer"]),
-        "author": expert_link(content["author"]),
-        "faq_ld": ld_json(jsonld.faq_page(content["faqs"])),
-        # JSON-LD data, kept as text: PostgreSQL's jsonb would reorder its keys.
-        "ld": json.dumps(jsonld.release_parts(content)),
-    }
+    # Stored once, in the article's language: its text and its addresses (/es/experts/…).
+    with translation.override(release.language):
+        return {
+            "body": render_to_string(BODY_TEMPLATE, context).strip(),
+            "reviewer": expert_link(content["reviewer"]),
+            "author": expert_link(content["author"]),
+            "faq_ld": ld_json(jsonld.faq_page(content["faqs"])),
+            # JSON-LD data, kept as text: PostgreSQL's jsonb would reorder its keys.
+            "ld": json.dumps(jsonld.release_parts(content)),
+        }
 
 
 def page_parts(release):

@@ -29,10 +29,6 @@ from articles.models import Article, ShareLink, ShareLinkOpening
 SALT = "articles.share-link"
 DEFAULT_DAYS = 7
 MAX_DAYS = 30
-GONE_MESSAGE = (
-    "This preview link has expired, was withdrawn, or is not complete. Ask the person "
-    "who sent it to you for a new one."
-)
 
 
 def token_for(link):
@@ -175,9 +171,7 @@ def shared_preview(request, token):
     """Show the shared version of an article to anyone holding a valid link."""
     link = link_from(token)
     if link is None:
-        response = render(
-            request, "articles/share_gone.html", {"message": GONE_MESSAGE}, status=404
-        )
+        response = render(request, "articles/share_gone.html", status=404)
         return never_cached(response)
     ShareLinkOpening.objects.create(link=link)
     article = Article.objects.for_snapshot().get(pk=link.article_id)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from articles.models import FAQ, Article, Citation, Quote, Release, Section
-from articles.releases import compare
+from articles.releases import compare, content_hash, snapshot
 from common.slugs import unique_slug
 
 
@@ -89,10 +89,24 @@ def _copy_parts(translation, content):
 
 
 def mark_up_to_date(translation):
-    """Record that the translation's text now follows its source's live release."""
+    """Record that the translation's text now follows its source's live release.
+
+    Refused when that release is newer than the one the translation's live release was
+    made from while the translation's text is still the live release's: the newer English
+    would never reach the Spanish page, and the stale flag would go.
+    """
     live = Release.objects.live().filter(article=translation.translation_of_id).first()
     if translation.translation_of_id is None or live is None:
         raise TranslationError(f"“{translation}” is not a translation of a live article.")
+    own = Release.objects.live().filter(article=translation.pk).first()
+    if own is not None and own.source_release_id != live.pk:
+        article = Article.objects.for_snapshot().get(pk=translation.pk)
+        if content_hash(snapshot(article)) == own.content_hash:
+            raise TranslationError(
+                f"“{translation}” has not changed since its live version {own.number} was "
+                f"published: first translate what changed in version {live.number} of "
+                f"“{live.title}”, then mark it."
+            )
     Article.objects.filter(pk=translation.pk).update(translated_from_release=live)
     return live
 
@@ -113,6 +127,20 @@ def source_changes(translation):
     old = followed.content if followed else None
     same = followed is not None and followed.pk == live.pk
     return followed, live, [] if same else compare(old, live.content)
+
+
+def changes_to_publish(translation, own_live):
+    """Return (made_from, follows, changes): the source changes a new translation release covers.
+
+    made_from is the source release the translation's live release (own_live) was made
+    from, follows the one its working copy follows now, changes their word-level comparison:
+    what the reviewer checks the translated text covers. None when they are the same.
+    """
+    follows = translation.translated_from_release
+    if follows is None or own_live is None or own_live.source_release_id == follows.pk:
+        return None
+    made_from = own_live.source_release
+    return made_from, follows, compare(made_from.content if made_from else None, follows.content)
 
 
 def status_html(translation):

@@ -166,32 +166,60 @@ def detail(request, slug):
         # A patient holding a handout of an older release: the live one is newer.
         "updated_since": release.go_live_at if not preview and printed else None,
         "language_slugs": live.alternates if live else {},
+        # A translation whose source is archived or withdrawn links to no other language:
+        # the other language's home page would read as if it were this article there.
+        "language_home_links": not (
+            live is not None and live.article.translation_of_id and live.source_live_number is None
+        ),
     }
     return render(request, "articles/detail.html", context)
 
 
-def first_letter(title):
-    """Return the A–Z heading a title files under: its first letter, or # for others."""
-    letter = unicodedata.normalize("NFKD", title.strip()[:1])[:1].upper()
+def letters(language):
+    """Return the A–Z bar's letters in a language: "#" first (titles not A–Z), Ñ after N in Spanish."""
+    alphabet = list(string.ascii_uppercase)
+    if language == "es":
+        alphabet.insert(alphabet.index("N") + 1, "Ñ")
+    return ["#", *alphabet]
+
+
+def first_letter(title, language="en"):
+    """Return the A–Z heading a title files under: its first letter, or # for others.
+
+    Accents are dropped (Á under A), except Spanish's own letter Ñ.
+    """
+    first = title.strip()[:1].upper()
+    if first == "Ñ" and language == "es":
+        return "Ñ"
+    letter = unicodedata.normalize("NFKD", first)[:1]
     return letter if "A" <= letter <= "Z" else "#"
 
 
-LETTERS = ["#", *string.ascii_uppercase]  # "#" first, as the groups sort (titles not A-Z)
+def letter_anchor(letter):
+    """Return the id of a letter's heading: "letter-a", "letter-other", "letter-enye" (Ñ)."""
+    return "letter-" + {"#": "other", "Ñ": "enye"}.get(letter, letter.lower())
 
 
 def index(request):
     """List live articles from A to Z, grouped by first letter; every letter is in the bar."""
+    language = translation.get_language()
+    bar = letters(language)
+    order = {letter: position for position, letter in enumerate(bar)}
+
+    def letter_of(release):
+        return first_letter(release.title, language)
+
     live = sorted(
         Release.objects.live().in_language().for_listing(),
-        key=lambda release: (first_letter(release.title), release.title.casefold()),
+        key=lambda release: (order[letter_of(release)], release.title.casefold()),
     )
     groups = [
-        (letter, list(group))
-        for letter, group in itertools.groupby(live, key=lambda r: first_letter(r.title))
+        (letter, letter_anchor(letter), list(group))
+        for letter, group in itertools.groupby(live, key=letter_of)
     ]
-    used = {letter for letter, _ in groups}
-    letters = [(letter, letter in used) for letter in LETTERS]
-    return render(request, "articles/index.html", {"groups": groups, "letters": letters})
+    used = {letter for letter, _, _ in groups}
+    letters_shown = [(letter, letter in used, letter_anchor(letter)) for letter in bar]
+    return render(request, "articles/index.html", {"groups": groups, "letters": letters_shown})
 
 
 def topics(request):

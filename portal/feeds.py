@@ -1,4 +1,8 @@
-"""The Atom feed of live articles: each article's live release, newest first."""
+"""The Atom feeds of live articles, one per language: each article's live release, newest first.
+
+/feed.xml lists the English articles, /es/feed.xml the Spanish ones, each titled in its
+language (the address's language is the active one, portal/languages.py).
+"""
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
@@ -43,7 +47,8 @@ class LatestArticlesFeed(Feed):
         return reverse("portal:home")
 
     def items(self):
-        live = Release.objects.live().select_related("article").defer("content", "rendered")
+        live = Release.objects.live().in_language().select_related("article")
+        live = live.defer("content", "rendered")
         return live.order_by("-go_live_at", "-pk")[:FEED_LIMIT]
 
     def item_title(self, release):

@@ -18,10 +18,14 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import connections
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-MESSAGE = (
+from portal.languages import path_language
+
+MESSAGE = gettext_lazy(
     "Bad request: the address or the form contains a NUL character (%00), which the "
-    "portal does not accept. Remove it and try again.\n"
+    "portal does not accept. Remove it and try again."
 )
 
 
@@ -48,8 +52,13 @@ def reject_nul_parameters(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-def bad_request():
-    return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+def bad_request(request):
+    """Refuse the request, in the language of its address (/es/… in Spanish)."""
+    language = path_language(request.path_info)
+    with translation.override(language):
+        response = HttpResponseBadRequest(f"{MESSAGE}\n", content_type="text/plain; charset=utf-8")
+    response.headers["Content-Language"] = language
+    return response
 
 
 class RejectNulMiddleware:
@@ -59,7 +68,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if self.carries_nul(request):
-            return bad_request()
+            return bad_request(request)
         with contextlib.ExitStack() as stack:
             for connection in connections.all():
                 stack.enter_context(connection.execute_wrapper(reject_nul_parameters))
@@ -67,7 +76,7 @@ class RejectNulMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, NulCharacterError):
-            return bad_request()
+            return bad_request(request)
         return None
 
     def carries_nul(self, request):

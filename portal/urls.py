@@ -16,12 +16,13 @@ urlpatterns = [
     language_prefixed(
         path("", views.home, name="home"),
         path("search/", search_views.search, name="search"),
+        # One feed per language: /feed.xml English articles, /es/feed.xml Spanish ones.
+        path("feed.xml", LatestArticlesFeed(), name="feed"),
     ),
     path("healthz", health.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("feed.xml", LatestArticlesFeed(), name="feed"),
     path("infobutton/", infobutton.infobutton, name="infobutton"),
 ]
 

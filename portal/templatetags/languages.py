@@ -16,7 +16,8 @@ def page_languages(context):
     """Return this page's languages: `alternates` (for hreflang) and `links` (to the others).
 
     An article page passes `language_slugs` ({language: slug} of its live translations);
-    an article without a translation links to the other language's home page.
+    an article without a translation links to the other language's home page, unless it
+    sets `language_home_links` to False (a translation whose source is not live).
     """
     request = context.get("request")
     if request is None:
@@ -29,7 +30,7 @@ def page_languages(context):
         {"code": code, "name": name, "url": url} for code, name, url in pages if code != current
     ]
     for code, name in settings.LANGUAGES:
-        if code not in found:
+        if code not in found and context.get("language_home_links", True):
             with translation.override(code):
                 links.append({"code": code, "name": name, "url": reverse("portal:home")})
     alternates = [{"code": code, "url": absolute_url(request, url)} for code, _, url in pages]

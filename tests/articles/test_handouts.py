@@ -19,7 +19,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.handouts import NOTE_MAX_LENGTH, local_fetcher
-from articles.models import Article, Quote
+from articles.models import Article, HandoutGiven, Quote
 from portal.models import ClinicSettings
 from tests.conftest import make_article, make_clinic, make_expert, make_long_article, publish
 
@@ -262,6 +262,25 @@ def test_pdf_paper_is_a4_by_default_and_us_letter_on_request(client, article, tm
 
     assert "(A4)" in a4
     assert "612 x 792 pts (letter)" in letter
+
+
+def test_paper_names_are_read_whatever_their_case(client, admin_client, article, tmp_path):
+    letter = pdf_info(save_pdf(client.get(pdf_url(article, paper="LETTER")), tmp_path, "l.pdf"))
+    assert "612 x 792 pts (letter)" in letter
+    assert "(A4)" in pdf_info(save_pdf(client.get(pdf_url(article, paper="A4")), tmp_path, "a.pdf"))
+    record = reverse("articles:handout_record", kwargs={"slug": article.slug})
+    posted = admin_client.post(record, {"paper": "Letter"})
+    assert "612 x 792 pts (letter)" in pdf_info(save_pdf(posted, tmp_path, "r.pdf"))
+    assert HandoutGiven.objects.get().paper == "letter"
+
+
+def test_signed_out_staff_asking_for_print_and_record_are_sent_to_the_admin_sign_in(client):
+    article = make_article(language="es")
+    response = client.get(f"/es/articles/{article.slug}/handout/record/")
+    assert response.status_code == 302
+    handout = f"/es/articles/{article.slug}/handout/"
+    assert response["Location"] == f"{reverse('admin:login')}?next={handout}"
+    assert client.get(response["Location"]).status_code == 200
 
 
 def test_unknown_paper_size_is_a_clear_error(client, article):

@@ -451,3 +451,36 @@ def test_editors_and_reviewers_may_add_and_change_plain_language_words():
         assert {"add_plainterm", "change_plainterm", "view_plainterm"} <= codenames
     front_desk = Group.objects.get(name="Front desk").permissions.values_list("codename", flat=True)
     assert "add_plainterm" not in front_desk
+
+
+SPANISH = (
+    "<p>El placebo no tiene medicamento. Los investigadores compararon el magnesio con un "
+    "placebo durante seis semanas en personas con molestias persistentes en las piernas.</p>"
+)
+
+
+def test_panel_grades_spanish_text_in_spanish_and_skips_the_english_word_list(db):
+    article = make_article(language="es", summary="Un resumen corto.")
+    Section.objects.filter(article=article).update(body=SPANISH)
+    releases.refresh_working_copy([article.pk])
+    article.refresh_from_db()
+    data = plain_panel.panel(Article.objects.for_snapshot().get(pk=article.pk))
+    analysis = data["analysis"]
+    assert analysis.language == "es"
+    assert str(analysis.grade) == str(article.reading_grade)  # the Reading-level grade
+    spanish = releases.reading_analysis(releases.snapshot(article), hardest=5, language="es")
+    english = releases.reading_analysis(releases.snapshot(article), hardest=5)
+    assert [h.difficulty for h in analysis.hardest] == [h.difficulty for h in spanish.hardest]
+    assert [h.difficulty for h in analysis.hardest] != [h.difficulty for h in english.hardest]
+    assert data["jargon"] == []
+    assert not data["jargon_checked"]
+    html = plain_panel.render_for_change_form(article)
+    assert "Fernández-Huerta score" in html
+    assert "dummy pill" not in html
+    assert "Not checked: the list of words with plainer alternatives is in English." in html
+
+    english_article = make_article()
+    Section.objects.filter(article=english_article).update(body="<p>They got a placebo.</p>")
+    html = plain_panel.render_for_change_form(english_article)
+    assert "dummy pill" in html
+    assert "Fernández-Huerta" not in html

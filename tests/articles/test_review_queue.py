@@ -171,6 +171,8 @@ def test_translation_behind_its_source_shows_with_what_to_do(group):
         in form
     )
 
+    translation.summary = "Consejos nuevos."
+    translation.save()
     translations.mark_up_to_date(translation)
     html = section(queue_html(client), "translations-behind")
     assert "The text is up to date with version 2: send it for review and publish it." in html

@@ -35,6 +35,12 @@ def make_translation(source, **fields):
     return translation
 
 
+def retranslate(translation, summary="Resumen con la información nueva."):
+    """Change the translation's text, as a translator bringing it up to date would."""
+    translation.summary = summary
+    translation.save()
+
+
 # Starting a translation ------------------------------------------------------------
 
 
@@ -90,6 +96,7 @@ def test_new_source_release_makes_the_translation_stale_and_resync_clears_it(db)
     assert stale == translation
     assert (stale.source_live_number, stale.translated_from_number) == (2, 1)
 
+    retranslate(translation)
     translations.mark_up_to_date(translation)
     translation.refresh_from_db()
     assert translation.translated_from_release.number == 2
@@ -121,6 +128,7 @@ def test_patients_see_the_stale_notice_with_a_link_to_the_english(client, demo):
     assert f'href="/articles/{EN_SLUG}/"' in notice
     assert re.search(r"se actualizó el \d{1,2} de \w+ de \d{4}", notice)
 
+    retranslate(spanish)
     translations.mark_up_to_date(spanish)
     publish(spanish, note="Al día con la versión 2.")
     assert STALE_ES not in client.get(f"/es/articles/{ES_SLUG}/").content.decode()
@@ -153,6 +161,92 @@ def test_staff_see_stale_translations_in_the_list_filter_and_change_form(admin_c
     text = form.content.decode()
     assert "Behind its source" in text
     assert "<del>leg</del><ins>legs</ins>" in text  # exactly what changed in English since 1
+
+
+def test_marking_a_newer_source_release_needs_the_translation_text_to_change(admin_client, demo):
+    english, spanish = demo
+    english.summary = "Take magnesium only with your doctor's advice."
+    english.save()
+    publish(english, note="New advice.")
+    changelist = reverse("admin:articles_article_changelist")
+    action = {"action": "mark_translation_up_to_date", "_selected_action": [spanish.pk]}
+
+    page = admin_client.post(changelist, action, follow=True).content.decode()
+    assert "has not changed since its live version 1 was published" in page
+    assert "version 2 of “Magnesium for restless leg syndrome”" in page
+    spanish.refresh_from_db()
+    assert spanish.translated_from_release.number == 1
+    assert Article.objects.stale_translations().get() == spanish
+    with pytest.raises(translations.TranslationError, match="has not changed"):
+        translations.mark_up_to_date(spanish)
+
+    retranslate(spanish, "Tome magnesio solo si su médico se lo aconseja.")
+    page = admin_client.post(changelist, action, follow=True).content.decode()
+    assert "now follows version 2 of its source" in page
+    spanish.refresh_from_db()
+    assert spanish.translated_from_release.number == 2
+
+
+def test_publish_screen_of_a_retranslation_shows_what_changed_in_the_source(admin_client, demo):
+    english, spanish = demo
+    publish_url = reverse("admin:articles_article_publish", args=[spanish.pk])
+    assert "What changed in the source" not in admin_client.get(publish_url).content.decode()
+
+    english.summary = "Take magnesium only with your doctor's advice."
+    english.save()
+    publish(english, note="New advice.")
+    retranslate(spanish, "Tome magnesio solo si su médico se lo aconseja.")
+    translations.mark_up_to_date(spanish)
+    page = admin_client.get(publish_url).content.decode()
+    assert "What changed in the source since version 1" in page
+    assert "This translation now follows version 2 of its source" in page
+    assert "<ins>Take</ins> magnesium" in page
+    assert "<ins>doctor&#x27;s</ins>" in page
+
+
+def test_archiving_the_source_flags_the_live_translation_for_staff(admin_client, demo):
+    english, spanish = demo
+    changelist = reverse("admin:articles_article_changelist")
+    archive = {"action": "archive", "_selected_action": [english.pk]}
+    page = admin_client.post(changelist, archive, follow=True).content.decode()
+    assert f"Still live, with no live source: “{spanish.title}” (Español)" in page
+
+    stale = Article.objects.stale_translations().get()
+    assert stale == spanish
+    assert (stale.stale_reason, stale.source_live_number) == ("source withdrawn", None)
+    assert spanish.title in admin_client.get(changelist + "?translation=behind").content.decode()
+    queue = admin_client.get(reverse("admin:index")).content.decode()
+    behind = queue[queue.index('id="translations-behind"') :]
+    assert f">{spanish.title}</a>" in behind
+    assert "Source withdrawn: its source" in behind
+    audit = admin_client.post(
+        changelist, {"action": "export_content_audit", "_selected_action": [spanish.pk]}
+    )
+    assert (
+        "source withdrawn"
+        in b"".join(audit.streaming_content if audit.streaming else [audit.content]).decode()
+    )
+
+    # Archiving the translation too leaves nothing to flag.
+    Article.objects.filter(pk=spanish.pk).update(status=Article.Status.ARCHIVED)
+    assert not Article.objects.stale_translations().exists()
+
+
+def test_patients_of_a_translation_whose_source_was_archived(client, demo):
+    english, _ = demo
+    publish(english, note="Newer.")  # behind, then the source is withdrawn
+    Article.objects.filter(pk=english.pk).update(status=Article.Status.ARCHIVED)
+    page = client.get(f"/es/articles/{ES_SLUG}/").content.decode()
+    assert STALE_ES not in page
+    assert f"/articles/{EN_SLUG}/" not in page
+    assert 'class="language-link"' not in page
+    assert 'hreflang="en"' not in page
+    # An article with no translation still offers the other language's home page.
+    other = make_article(title="Only in English")
+    assert (
+        'class="language-link"><a href="/es/"'
+        in client.get(other.get_absolute_url()).content.decode()
+    )
 
 
 def test_translate_into_spanish_admin_action(admin_client, db):
@@ -307,6 +401,21 @@ def test_mixed_packet_prints_each_article_in_its_language(admin_client, demo, tm
     assert "Health information for you" in text
     assert "Scan to read this online" in text
     assert "Escanee el código" in text
+    # Each article's footer is in its own language, whatever the cover's.
+    pages = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, check=True, text=True
+    ).stdout.split("\f")[:-1]
+    first_spanish = next(i for i, page in enumerate(pages) if "Escanee el código" in page)
+    assert first_spanish > 1
+    for number, page in enumerate(pages, 1):
+        english_words = re.search(rf"Page {number} of {len(pages)}", page)
+        spanish_words = re.search(rf"Página {number} de {len(pages)}", page)
+        if number > first_spanish:
+            assert spanish_words, number
+            assert not english_words, number
+        else:
+            assert english_words, number
+            assert not spanish_words, number
 
 
 def pdf_text(response, tmp_path):
@@ -355,6 +464,7 @@ def test_stale_spanish_handouts_print_the_notice_with_the_english_address(
     # The English handout says nothing of the kind.
     assert "updated on" not in pdf_text(client.get(f"/articles/{EN_SLUG}/handout.pdf"), tmp_path)
 
+    retranslate(spanish)
     translations.mark_up_to_date(spanish)
     publish(spanish, note="Al día con la versión 2.")
     assert STALE_ES not in pdf_text(client.get(pdf_url), tmp_path)

@@ -341,6 +341,27 @@ def test_a_to_z_shows_every_letter_and_links_only_those_with_articles(client):
     assert bar.count("<a ") == 2
 
 
+def test_spanish_a_to_z_has_enye_after_n_and_files_enye_titles_under_it(client):
+    for title in ["Ñandú y la salud", "Náuseas", "Oído medio", "Ánimo bajo"]:
+        make_article(title=title, language="es")
+    page = html(client.get("/es/articles/"))
+    bar = page[page.index('<nav class="letters"') : page.index("</nav>", page.index("letters"))]
+    assert bar.count("<li>") == 28
+    assert bar.index(">N</") < bar.index('<a href="#letter-enye">Ñ</a>') < bar.index(">O</")
+    assert '<a href="#letter-n">N</a>' in bar
+    enye = page[page.index('<h2 id="letter-enye">Ñ</h2>') :]
+    assert "Ñandú y la salud" in enye.split("</section>")[0]
+    n_group = page[page.index('<h2 id="letter-n">N</h2>') :].split("</section>")[0]
+    assert "Náuseas" in n_group
+    assert "Ñandú" not in n_group
+    assert "Ánimo bajo" in page[page.index('<h2 id="letter-a">A</h2>') :].split("</section>")[0]
+    # English keeps its 26 letters: an English title starting with Ñ files under N.
+    make_article(title="Ñandu facts")
+    english = html(client.get("/articles/"))
+    assert "letter-enye" not in english
+    assert "Ñandu facts" in english[english.index('<h2 id="letter-n">') :].split("</section>")[0]
+
+
 def test_a_to_z_with_no_articles_says_so(client, db):
     assert "There are no articles yet." in html(client.get(reverse("articles:index")))
 

@@ -2,6 +2,7 @@
 
 import io
 import re
+import xml.etree.ElementTree as ET
 
 import polib
 import pytest
@@ -195,13 +196,39 @@ def test_page_cache_keeps_the_languages_apart(demo):
 
 
 def test_fixed_addresses_stay_unprefixed(client, demo):
-    for path in ("/healthz", "/robots.txt", "/sitemap.xml", "/feed.xml"):
+    for path in ("/healthz", "/robots.txt", "/sitemap.xml"):
         assert client.get(path).status_code == 200
         assert client.get("/es" + path).status_code == 404
     assert client.get("/es/admin/").status_code == 404
     with translation.override("es"):
-        assert reverse("portal:feed") == "/feed.xml"
         assert reverse("admin:index") == "/admin/"
+
+
+def test_each_language_has_its_own_feed(client, demo):
+    atom = "{http://www.w3.org/2005/Atom}"
+    english = ET.fromstring(client.get("/feed.xml").content)  # noqa: S314 - our own page
+    spanish = ET.fromstring(client.get("/es/feed.xml").content)  # noqa: S314 - our own page
+    assert english.find(f"{atom}title").text.endswith(": health articles")
+    assert spanish.find(f"{atom}title").text.endswith("artículos de salud")
+    links = [e.find(f"{atom}link").get("href") for e in english.findall(f"{atom}entry")]
+    assert any(f"/articles/{EN_SLUG}/" in link for link in links)
+    assert not any("/es/" in link for link in links)
+    entries = spanish.findall(f"{atom}entry")
+    assert entries
+    for entry in entries:
+        assert f"/es/articles/{ES_SLUG}/" in entry.find(f"{atom}link").get("href")
+    assert spanish.find(f"{atom}link[@rel='alternate']").get("href").endswith("/es/")
+    assert spanish.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+    # Each page links the feed of its language, in the head and the footer.
+    page = client.get("/es/").content.decode()
+    assert re.search(
+        r'<link rel="alternate" type="application/atom\+xml" [^>]*href="/es/feed.xml" hreflang="es">',
+        page,
+    )
+    assert '<a href="/es/feed.xml" hreflang="es">' in page
+    assert 'href="/feed.xml" hreflang="en"' in client.get("/").content.decode()
+    # The sitemap is one, as before.
+    assert client.get("/es/sitemap.xml").status_code == 404
 
 
 def test_spanish_dates_and_numbers(client, demo):

@@ -59,6 +59,18 @@ def test_spanish_topic_pages_show_the_spanish_name_and_introduction(client, demo
     assert TOPIC_INTRO_ES in page(client, "/es/topics/")
 
 
+def test_spanish_article_links_its_reviewer_and_author_to_the_spanish_expert_pages(client, demo):
+    html = page(client, f"/es/articles/{ES_SLUG}/")
+    assert '<a href="/es/experts/deborah-lee/">' in html
+    assert 'href="/experts/' not in html
+    page_ld = next(item for item in ld_items(html) if "reviewedBy" in item)
+    assert page_ld["reviewedBy"]["url"].endswith("/es/experts/deborah-lee/")
+    assert "/experts/" not in json.dumps(page_ld).replace("/es/experts/", "")
+    english = page(client, f"/articles/{EN_SLUG}/")
+    assert '<a href="/experts/deborah-lee/">' in english
+    assert 'href="/es/experts/' not in english
+
+
 def test_english_topic_pages_keep_the_english(client, demo):
     for path in ("/topics/", "/topics/restless-legs-syndrome/", "/", f"/articles/{EN_SLUG}/"):
         html = page(client, path)
@@ -278,3 +290,48 @@ def test_translations_refuse_the_default_language(db):
         row.full_clean()
     assert Topic.objects.in_language("es").count() == Topic.objects.count()
     assert Expert.objects.in_language("es").count() == Expert.objects.count()
+
+
+# What a Spanish patient sees besides the pages: markers, errors, the handout's staff parts
+
+
+def test_spanish_citation_markers_are_named_in_spanish_for_screen_readers(client, demo):
+    html = page(client, f"/es/articles/{ES_SLUG}/")
+    assert 'class="cite" aria-label="Referencia 1"' in html
+    assert 'aria-label="Reference' not in html
+    assert 'aria-label="Reference 1"' in page(client, f"/articles/{EN_SLUG}/")
+
+
+def test_bad_requests_answer_in_the_language_of_the_address(client, demo):
+    spanish = client.get(f"/es/articles/{ES_SLUG}%00/")
+    assert spanish.status_code == 400
+    assert "Solicitud incorrecta" in spanish.content.decode()
+    assert spanish["Content-Language"] == "es"
+    english = client.get(f"/articles/{EN_SLUG}%00/")
+    assert "Bad request" in english.content.decode()
+    assert english["Content-Language"] == "en"
+
+    paper = client.get(f"/es/articles/{ES_SLUG}/handout.pdf?paper=a3")
+    assert paper.status_code == 400
+    assert "Tamaño de papel desconocido “a3”" in paper.content.decode()
+    paper = client.get(f"/articles/{EN_SLUG}/handout.pdf?paper=a3")
+    assert "Unknown paper size “a3”" in paper.content.decode()
+
+
+def test_spanish_preview_that_is_gone_says_so_in_spanish(client, db):
+    response = client.get("/es/preview/not-a-token/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>Vista previa no disponible</h1>" in html
+    assert "Pida uno nuevo a la persona que se lo envió." in html
+    assert "Preview not available" not in html
+    assert "<h1>Preview not available</h1>" in client.get("/preview/not-a-token/").content.decode()
+
+
+def test_spanish_handout_marks_its_english_staff_parts_and_names_para(admin_client, demo):
+    html = page(admin_client, f"/es/articles/{ES_SLUG}/handout/")
+    assert '<p class="staff-warning" role="alert" lang="en">' in html
+    assert re.search(r'<form class="record-form" method="post" action="[^"]+" lang="en">', html)
+    assert "Optional: printed after “Para:” on the handout and never saved." in html
+    english = page(admin_client, f"/articles/{EN_SLUG}/handout/")
+    assert "Optional: printed after “For:” on the handout and never saved." in english
