@@ -1,5 +1,6 @@
 """Load the demo content in portal/demo/ without changing anything already there."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -133,17 +134,26 @@ class Loader:
         return topic
 
     def topic_translations(self, topic, translated):
+        self.add_translations(
+            "topic text",
+            topic,
+            translated,
+            lambda language, texts: TopicTranslation(
+                topic=topic,
+                language=language,
+                name=texts["name"],
+                description=rich_text(texts.get("description", [])),
+            ),
+        )
+
+    def add_translations(self, kind, owner, translated, build):
+        """Create the translations {language: texts} an owner (topic, expert) lacks."""
         for language, texts in translated.items():
             self.find_or_create(
-                "topic text",
-                (topic.pk, language),
-                topic.translations.filter(language=language),
-                lambda language=language, texts=texts: TopicTranslation(
-                    topic=topic,
-                    language=language,
-                    name=texts["name"],
-                    description=rich_text(texts.get("description", [])),
-                ),
+                kind,
+                (owner.pk, language),
+                owner.translations.filter(language=language),
+                functools.partial(build, language, texts),
             )
 
     def new_topic(self, data, codes):
@@ -170,17 +180,16 @@ class Loader:
         return expert
 
     def expert_translations(self, expert, translated):
-        for language, texts in translated.items():
-            self.find_or_create(
-                "expert text",
-                (expert.pk, language),
-                expert.translations.filter(language=language),
-                lambda language=language, texts=texts: ExpertTranslation(
-                    expert=expert,
-                    language=language,
-                    **{**texts, "bio": rich_text(texts.get("bio", []))},
-                ),
-            )
+        self.add_translations(
+            "expert text",
+            expert,
+            translated,
+            lambda language, texts: ExpertTranslation(
+                expert=expert,
+                language=language,
+                **{**texts, "bio": rich_text(texts.get("bio", []))},
+            ),
+        )
 
     def translations_of_existing(self):
         """Add the demo's translations that are missing to the demo topic and experts still there."""
