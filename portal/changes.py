@@ -103,6 +103,8 @@ def shown_changed(sender, instance, raw=False, using=None, **kwargs):
         search_index.reindex_articles(
             getattr(instance, "_labelled", None) or labelled(instance), raw
         )
+    elif isinstance(instance, TopicTranslation):  # Spanish articles are found by it too
+        search_index.reindex_articles(labelled(Topic(pk=instance.topic_id)), raw)
     elif isinstance(instance, TaggedItem) and instance.content_type.model_class() is Article:
         search_index.reindex_articles([instance.object_id], raw)
 

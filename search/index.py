@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from taggit.models import TaggedItem
 
-from articles.models import Article, Release
+from articles.models import Article, Release, TopicTranslation
 from experts.models import Expert
 from search import schema, suggest
 from search.models import SearchDocument
@@ -55,6 +55,17 @@ def labels_of(article_ids):
     return labels
 
 
+def translated_labels(article_ids):
+    """Return {(article pk, language): [topic names in that language]} of the articles."""
+    names = {}
+    rows = TopicTranslation.objects.filter(topic__articles__in=article_ids).values_list(
+        "topic__articles", "language", "name"
+    )
+    for article_id, language, name in rows:
+        names.setdefault((article_id, language), []).append(name)
+    return names
+
+
 def release_documents(article_ids, now):
     """Return unsaved documents for the live and scheduled releases of the articles."""
     rows = (
@@ -71,7 +82,7 @@ def release_documents(article_ids, now):
                 windows[pk] = by_number[number]
     if not windows:
         return []
-    labels = labels_of(article_ids)
+    labels, translated = labels_of(article_ids), translated_labels(article_ids)
     releases = Release.objects.filter(pk__in=windows).only(
         "pk", "article_id", "language", "content"
     )
@@ -83,7 +94,11 @@ def release_documents(article_ids, now):
             live_from=windows[release.pk][0],
             live_until=windows[release.pk][1],
             **with_vectors(
-                release_fields(release.content, labels[release.article_id]),
+                release_fields(
+                    release.content,
+                    labels[release.article_id]
+                    + translated.get((release.article_id, release.language), []),
+                ),
                 connection,
                 release.language,
             ),

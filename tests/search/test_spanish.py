@@ -182,3 +182,28 @@ def test_spanish_page_queries_do_not_grow_with_its_results(client):
         page = client.get(url, {"q": "granito"}).context["page"]
     assert (page.total, len(page)) == (11, 10)
     assert len(one) == len(eleven)
+
+
+def test_spanish_articles_are_found_by_their_topics_spanish_name(client):
+    from articles.models import TopicTranslation
+    from tests.conftest import make_topic
+
+    topic = make_topic(name="Kidney stones")
+    spanish = make_article(title="Beba agua", summary="Cada día.", language="es", topics=[topic])
+    make_article(title="Drink water", summary="Every day.", topics=[topic])
+    assert titles("renales") == []
+
+    with translation.override("es"):
+        url = reverse("portal:search")
+    translated = TopicTranslation.objects.create(
+        topic=topic, language="es", name="Cálculos renales", description=""
+    )
+    assert [item.title for item in client.get(url, {"q": "renales"}).context["page"]] == [
+        spanish.title
+    ]
+    assert titles("renales", language="en") == []  # English articles keep English names
+
+    translated.name = "Piedras en el riñón"
+    translated.save()
+    assert titles("renales") == []
+    assert titles("riñones") == ["Beba agua"]
