@@ -21,7 +21,8 @@ from search.models import SearchDocument
 from search.query import MAX_QUERY_LENGTH, parse_query
 from tests.conftest import make_article, make_expert, make_topic, publish
 
-pytestmark = pytest.mark.django_db
+# Every request rendered: these tests are about search, not the page cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
 
 URL = reverse("portal:search")
 
@@ -47,14 +48,6 @@ LONG_SECTIONS = [
     ),
     ("Recommended Dosages", "<p>Most adults benefit from 200–400 mg daily.</p>"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def without_page_cache(settings):
-    """Render every request: these tests are about search, not the page cache."""
-    settings.MIDDLEWARE = [
-        m for m in settings.MIDDLEWARE if m != "portal.cache.PageCacheMiddleware"
-    ]
 
 
 @pytest.fixture

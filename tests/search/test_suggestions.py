@@ -18,16 +18,10 @@ from search.models import SearchWord, TimedWord
 from tests.conftest import make_article, make_expert, publish
 from tests.search.test_engine import SchemaEditor
 
-pytestmark = pytest.mark.django_db
+# Every request rendered: these tests are about search, not the page cache.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("without_page_cache")]
 
 URL = reverse("portal:search")
-
-
-@pytest.fixture(autouse=True)
-def without_page_cache(settings):
-    settings.MIDDLEWARE = [
-        m for m in settings.MIDDLEWARE if m != "portal.cache.PageCacheMiddleware"
-    ]
 
 
 @pytest.fixture
